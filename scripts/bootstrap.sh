@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs everything Upgate needs on Debian 12, idempotently and quietly when all is present:
+# Debian packages (Emscripten, CMake, nlohmann-json, doctest, clang for fuzzing), the Crypto++ source
+# from Debian's source package into third_party/ (ignored by git), and the npm dependencies (npm ci).
+# Nothing is fetched from anywhere but Debian's archive and the npm registry.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+# Pinned: the Crypto++ source the core is built and tested against.
+CRYPTOPP_SRC_VERSION="8.7.0+git220824-1"
+APT_PACKAGES=(emscripten binaryen nlohmann-json3-dev doctest-dev cmake make g++ clang-14 lld-14
+  libclang-rt-14-dev debian-archive-keyring dpkg-dev xz-utils)
+
+log() { printf '[bootstrap] %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_apt_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Debian's source package, fetched through a private apt configuration so the system's sources stay untouched.
+fetch_cryptopp_source() {
+  local dest="$root/third_party/cryptopp"
+  [ -f "$dest/.version" ] && [ "$(cat "$dest/.version")" = "$CRYPTOPP_SRC_VERSION" ] && return 0
+  log "fetching Crypto++ source package libcrypto++ $CRYPTOPP_SRC_VERSION from Debian"
+  local work="$root/third_party/.apt-src"
+  rm -rf "$work" "$dest"
+  mkdir -p "$work/lists/partial" "$work/dl"
+  cat > "$work/src.sources" <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  local opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work" -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache")
+  apt-get "${opts[@]}" update -qq
+  (cd "$work/dl" && apt-get "${opts[@]}" source --download-only -qq "libcrypto++=$CRYPTOPP_SRC_VERSION")
+  local orig
+  orig=$(ls "$work"/dl/libcrypto++_*.orig.tar.* | head -n1)
+  mkdir -p "$dest"
+  tar -xf "$orig" -C "$dest" --strip-components=0
+  # The upstream tarball may or may not have a top folder: normalise to sources directly in $dest.
+  if [ ! -f "$dest/sha.cpp" ]; then
+    local inner; inner=$(dirname "$(find "$dest" -name sha.cpp | head -n1)")
+    shopt -s dotglob; mv "$inner"/* "$dest"/; shopt -u dotglob
+  fi
+  echo "$CRYPTOPP_SRC_VERSION" > "$dest/.version"
+  rm -rf "$work"
+}
+
+install_npm_packages() {
+  # npm rewrites node_modules/.package-lock.json on every install: newer than the lock file means up to date.
+  [ node_modules/.package-lock.json -nt package-lock.json ] && return 0
+  log "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+}
+
+install_apt_packages
+fetch_cryptopp_source
+install_npm_packages

@@ -1,0 +1,28 @@
+// Byte/text encodings the core parses and produces: hex, strict base64url, and percent-encoding as S3 does it.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace upgate::encoding {
+
+std::string hex_encode(std::string_view bytes);
+// Accepts upper or lower case; nullopt on odd length or a non-hex character.
+std::optional<std::string> hex_decode(std::string_view hex);
+
+// base64url without padding (RFC 7515 section 2).
+std::string base64url_encode(std::string_view bytes);
+// Strict: rejects padding, characters outside the url-safe alphabet, a length of 1 mod 4, and non-zero
+// trailing bits, so every token has exactly one accepted spelling.
+std::optional<std::string> base64url_decode(std::string_view text);
+
+// Standard base64 with padding, for the Content-MD5/checksum header values S3 expects.
+std::string base64_encode(std::string_view bytes);
+
+// RFC 3986 percent-encoding as SigV4 requires: unreserved characters (A-Z a-z 0-9 - . _ ~) stay, every
+// other byte becomes %XX in upper case. When keep_slash is true, '/' stays (object key paths).
+std::string uri_encode(std::string_view text, bool keep_slash);
+// Decodes %XX; nullopt on a malformed escape. '+' stays '+' (S3 does not treat it as a space in paths).
+std::optional<std::string> uri_decode(std::string_view text);
+
+}  // namespace upgate::encoding
