@@ -1,1 +1,29 @@
-// placeholder
+// The C ABI the shim calls (shim/core.js). Memory in, memory out, no allocation handed across:
+//   1. ptr = upgate_input(len)      the core sizes its input buffer and returns where to write len bytes of JSON
+//   2. out_len = upgate_call(len)   the core runs dispatch() on those bytes and keeps the JSON answer
+//   3. ptr = upgate_output()        where the answer's out_len bytes are, valid until the next upgate_call
+// Calls are synchronous and an isolate runs one at a time, so two static buffers are enough.
+#include <cstdint>
+#include <string>
+
+#include "dispatch.h"
+
+namespace {
+std::string input_buffer;
+std::string output_buffer;
+}  // namespace
+
+extern "C" {
+
+__attribute__((export_name("upgate_input"))) char* upgate_input(uint32_t length) {
+  input_buffer.resize(length);
+  return input_buffer.data();
+}
+
+__attribute__((export_name("upgate_call"))) uint32_t upgate_call(uint32_t length) {
+  output_buffer = upgate::dispatch(std::string_view(input_buffer.data(), length));
+  return static_cast<uint32_t>(output_buffer.size());
+}
+
+__attribute__((export_name("upgate_output"))) const char* upgate_output() { return output_buffer.data(); }
+}

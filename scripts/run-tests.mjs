@@ -1,0 +1,33 @@
+// Runs ctest (doctest inside) and node's test runner over tests/worker, then prints one closing line that
+// sums both: "N passed, N failed". Exits non-zero when anything failed.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { encoding: "utf8", ...options });
+  process.stdout.write(result.stdout ?? "");
+  process.stderr.write(result.stderr ?? "");
+  return result;
+}
+
+// -V passes doctest's own summary through, which carries the number of test cases.
+const unit = run("ctest", ["--test-dir", "build/native", "-V"]);
+const unitCases = /test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed/.exec(unit.stdout ?? "");
+const unitPassed = unitCases ? Number(unitCases[2]) : 0;
+const unitFailed = unitCases ? Number(unitCases[3]) : 1;
+
+const files = readdirSync("tests/worker")
+  .filter((name) => name.endsWith(".test.js"))
+  .map((name) => `tests/worker/${name}`);
+const worker = run(process.execPath, ["--test", "--test-concurrency=1", ...files], {
+  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+});
+const count = (name) => Number(new RegExp(`^# ${name} (\\d+)`, "m").exec(worker.stdout ?? "")?.[1] ?? 0);
+const workerPassed = count("pass");
+const workerFailed = count("fail") + (worker.status === 0 ? 0 : count("fail") === 0 ? 1 : 0);
+
+const passed = unitPassed + workerPassed;
+const failed = unitFailed + workerFailed + (unit.status === 0 ? 0 : 1);
+console.log(`unit: ${unitPassed} passed, ${unitFailed} failed; worker: ${workerPassed} passed, ${workerFailed} failed`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

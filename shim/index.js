@@ -1,0 +1,119 @@
+// The Worker entry: turns each request (and each cron tick) into calls to the C++ core, performs the I/O the
+// core asks for, and returns what the core decided. No decisions are made here.
+import wasmModule from "../build/wasm/upgate.wasm";
+import { Core } from "./core.js";
+import { performEffect } from "./effects.js";
+import { logLine } from "./log.js";
+
+// A request needs a handful of steps (auth, body, KV, R2); the bound stops a core bug from looping forever.
+const MAX_STEPS = 32;
+
+let core = null; // one instance per isolate, configured before it serves its first request
+
+function environmentStrings(env) {
+  const strings = {};
+  for (const [name, value] of Object.entries(env)) if (typeof value === "string") strings[name] = value;
+  return strings;
+}
+
+function coreFor(env) {
+  if (core) return core;
+  const fresh = new Core(wasmModule);
+  const report = fresh.call({ op: "configure", env: environmentStrings(env) });
+  // Names the problems (never the values) so the operator can fix them.
+  logLine({
+    ts: new Date().toISOString(),
+    level: report.ok ? "info" : "error",
+    event: "config",
+    env: report.env,
+    problems: report.problems,
+    notes: report.notes,
+  });
+  core = fresh;
+  return core;
+}
+
+function randomHex(bytes) {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function describeRequest(request) {
+  const url = new URL(request.url);
+  return {
+    method: request.method,
+    path: url.pathname,
+    query: url.search.startsWith("?") ? url.search.slice(1) : url.search,
+    scheme: url.protocol.replace(":", ""),
+    ip: request.headers.get("cf-connecting-ip") ?? "",
+    headers: [...request.headers],
+  };
+}
+
+// The core could not answer (a trap, or a bug): a JSON 500 that still carries a request id.
+function internalError(requestId) {
+  const body = {
+    error: { code: "internal_error", message: "Something went wrong on our side.", request_id: requestId },
+  };
+  return new Response(JSON.stringify(body), {
+    status: 500,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "X-Request-Id": requestId,
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "no-referrer",
+      "Cache-Control": "no-store",
+      "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    },
+  });
+}
+
+async function exchange(request, env) {
+  const call = {
+    op: "http",
+    request: describeRequest(request),
+    now: Date.now(),
+    entropy: randomHex(32),
+    results: [],
+    memo: {},
+  };
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const answer = coreFor(env).call(call);
+    if (answer.response) return answer;
+    if (!answer.effects) throw new Error(`core error: ${answer.error ?? "no answer"}`);
+    call.memo = answer.memo;
+    const io = { request, env };
+    call.results.push(...(await Promise.all(answer.effects.map((effect) => performEffect(effect, io)))));
+  }
+  throw new Error("core did not finish within the step bound");
+}
+
+export default {
+  async fetch(request, env) {
+    const started = Date.now();
+    try {
+      const { response, log } = await exchange(request, env);
+      logLine({ ...log, duration_ms: Date.now() - started });
+      return new Response(response.body === "" ? null : response.body, {
+        status: response.status,
+        headers: response.headers,
+      });
+    } catch (error) {
+      core = null; // a trapped instance is not trusted again
+      const requestId = `req_${randomHex(16)}`;
+      const development = env.APP_ENV === "development";
+      logLine({
+        ts: new Date().toISOString(),
+        level: "error",
+        request_id: requestId,
+        event: "request",
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: 500,
+        duration_ms: Date.now() - started,
+        message: String(error?.message ?? error),
+        ...(development && error?.stack ? { stack: error.stack } : {}),
+      });
+      return internalError(requestId);
+    }
+  },
+};

@@ -1,0 +1,82 @@
+#include "exchange.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace upgate {
+
+std::string RequestFacts::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+namespace {
+RequestFacts read_request(const json& request) {
+  RequestFacts facts;
+  facts.method = string_field(request, "method");
+  facts.path = string_field(request, "path", "/");
+  facts.query = string_field(request, "query");
+  facts.scheme = string_field(request, "scheme", "https");
+  facts.ip = string_field(request, "ip");
+  if (request.is_object() && request.contains("headers") && request["headers"].is_array()) {
+    for (const auto& pair : request["headers"]) {
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) continue;
+      std::string name = pair[0].get<std::string>();
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      facts.headers.emplace_back(std::move(name), pair[1].get<std::string>());
+    }
+  }
+  facts.host = facts.header("host");
+  return facts;
+}
+}  // namespace
+
+Exchange::Exchange(const json& call)
+    : request_(read_request(call.is_object() && call.contains("request") ? call["request"] : json::object())),
+      now_ms_(integer_field(call, "now")),
+      entropy_(string_field(call, "entropy")),
+      memo_(call.is_object() && call.contains("memo") && call["memo"].is_object() ? call["memo"] : json::object()) {
+  if (call.is_object() && call.contains("results") && call["results"].is_array()) results_ = &call["results"];
+}
+
+EffectResult Exchange::perform(json effect) {
+  const size_t index = next_effect_++;
+  if (results_ && index < results_->size()) return EffectResult(&(*results_)[index]);
+  queued_.push_back(std::move(effect));
+  return EffectResult(nullptr);
+}
+
+json Exchange::suspension() const { return json{{"effects", queued_}, {"memo", memo_}}; }
+
+namespace effects {
+json read_body(int64_t limit) { return {{"type", "read_body"}, {"limit", limit}}; }
+json kv_get(const std::string& key) { return {{"type", "kv_get"}, {"key", key}}; }
+json kv_put(const std::string& key, const json& value, int64_t ttl_seconds) {
+  json effect{{"type", "kv_put"}, {"key", key}, {"value", to_text(value)}};
+  if (ttl_seconds > 0) effect["ttl"] = ttl_seconds;
+  return effect;
+}
+json kv_delete(const std::string& key) { return {{"type", "kv_delete"}, {"key", key}}; }
+json kv_list(const std::string& prefix, const std::string& cursor, int64_t limit) {
+  return {{"type", "kv_list"}, {"prefix", prefix}, {"cursor", cursor}, {"limit", limit}};
+}
+json r2_head(const std::string& key) { return {{"type", "r2_head"}, {"key", key}}; }
+json r2_read_head(const std::string& key, int64_t length) {
+  return {{"type", "r2_read_head"}, {"key", key}, {"length", length}};
+}
+json r2_delete(const std::vector<std::string>& keys) { return {{"type", "r2_delete"}, {"keys", keys}}; }
+json r2_list(const std::string& prefix, const std::string& cursor, int64_t limit) {
+  return {{"type", "r2_list"}, {"prefix", prefix}, {"cursor", cursor}, {"limit", limit}};
+}
+json r2_put_body(const std::string& key, const std::string& content_type, int64_t length, const std::string& sha256) {
+  json effect{{"type", "r2_put_body"}, {"key", key}, {"contentType", content_type}, {"length", length}};
+  if (!sha256.empty()) effect["sha256"] = sha256;
+  return effect;
+}
+json rate_limiter(const std::string& key) { return {{"type", "rate_limiter"}, {"key", key}}; }
+json verify_signature(const json& check) { return {{"type", "verify_signature"}, {"check", check}}; }
+}  // namespace effects
+
+}  // namespace upgate

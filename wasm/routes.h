@@ -1,0 +1,32 @@
+// The route table: which paths exist, which methods each takes, and the handler for each.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "context.h"
+
+namespace upgate {
+
+struct RouteMethod {
+  std::string_view method;
+  Handler handler;
+};
+
+struct Route {
+  std::string_view name;  // for the OpenAPI check and logs, e.g. "/api/shoots/{shootId}"
+  std::vector<RouteMethod> methods;
+  std::vector<std::string> params;  // path parameters, in order
+};
+
+// The route a path belongs to, with its parameters filled in; nullopt for an unknown path.
+std::optional<Route> match_route(std::string_view path);
+
+// Comma-separated methods a route allows, for Allow and CORS preflights.
+std::string allowed_methods(const Route& route);
+
+// Handlers, one file per area.
+Step handle_healthz(Context& context);
+Step handle_legacy_upload(Context& context);
+
+}  // namespace upgate
