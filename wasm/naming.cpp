@@ -2,6 +2,8 @@
 // one broken: clients fix names one rule at a time, and two engines (this and the docs) must agree on which.
 #include "naming.h"
 
+#include "clock.h"
+
 #include <array>
 #include <cstddef>
 
@@ -53,17 +55,7 @@ const ExtensionRow* find_extension(std::string_view ext) {
   return nullptr;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date; Howard Hinnant's days_from_civil
-// (http://howardhinnant.github.io/date_algorithms.html), reimplemented so the core needs no time library.
-// Shifting the year to start in March puts the leap day last, so the day of the year is a closed formula.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);               // [0, 399]
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          // [0, 146096]
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
+using clock::days_from_civil;
 
 bool is_leap_year(unsigned y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
