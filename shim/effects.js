@@ -1,6 +1,6 @@
 // Performs the I/O the core asks for (wasm/exchange.h lists the vocabulary). Each effect answers
 // {ok: true, ...} or {ok: false, error}; the core decides what a failure means for the response.
-const signatureKeys = new Map(); // JWK (as JSON) -> Promise<CryptoKey>, imported once per isolate
+const signatureKeys = new Map(); // JWK thumbprint -> Promise<CryptoKey>, imported once per isolate
 
 const ASYMMETRIC = {
   RS256: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
@@ -58,33 +58,35 @@ function describeObject(object) {
 
 // Streams the request body into R2 through a FixedLengthStream, so R2 gets a known length without the body
 // ever being held whole, and a body shorter or longer than declared fails the put (R2 then stores nothing).
+// A failure is classified for the core: "length" (the body did not fit), "checksum" (R2 refused the digest)
+// or "storage".
 async function putBody(effect, request, env) {
-  if (!request.body) return { ok: false, error: "no body", bad_body: true };
+  if (!request.body) return { ok: false, failure: "length", error: "no body" };
   const fixed = new FixedLengthStream(effect.length);
   const pumping = request.body.pipeTo(fixed.writable).then(
     () => null,
-    (error) => error,
+    (error) => error ?? new Error("body stream failed"),
   );
+  const options = { httpMetadata: { contentType: effect.contentType } };
+  if (effect.sha256) options.sha256 = effect.sha256;
   try {
-    const options = { httpMetadata: { contentType: effect.contentType } };
-    if (effect.sha256) options.sha256 = effect.sha256;
     const object = await env.BUCKET.put(effect.key, fixed.readable, options);
     const pumpError = await pumping;
-    if (pumpError) return { ok: false, error: String(pumpError.message ?? pumpError), bad_body: true };
+    if (pumpError) return { ok: false, failure: "length", error: String(pumpError.message ?? pumpError) };
     return { ok: true, object: describeObject(object) };
   } catch (error) {
     const pumpError = await pumping;
     const message = String(error?.message ?? error);
-    // A body that did not fit the declared length or digest is the client's fault, not storage's.
-    const badBody = Boolean(pumpError) || /length|digest|checksum|sha-?256|bytes/i.test(message);
-    return { ok: false, error: message, bad_body: badBody };
+    if (pumpError) return { ok: false, failure: "length", error: message };
+    if (/sha-?256|digest|checksum/i.test(message)) return { ok: false, failure: "checksum", error: message };
+    return { ok: false, failure: "storage", error: message };
   }
 }
 
 async function verifySignature(check) {
   const algorithm = ASYMMETRIC[check.alg];
   if (!algorithm) return { ok: true, id: check.id, valid: false };
-  const cacheKey = JSON.stringify(check.jwk);
+  const cacheKey = check.thumbprint;
   if (!signatureKeys.has(cacheKey)) {
     signatureKeys.set(cacheKey, crypto.subtle.importKey("jwk", check.jwk, algorithm.import, false, ["verify"]));
   }
@@ -93,8 +95,8 @@ async function verifySignature(check) {
     const valid = await crypto.subtle.verify(
       algorithm.verify,
       key,
-      base64urlToBytes(check.signature_b64url),
-      new TextEncoder().encode(check.signing_input),
+      base64urlToBytes(check.signature),
+      new TextEncoder().encode(check.signingInput),
     );
     return { ok: true, id: check.id, valid };
   } catch {

@@ -19,7 +19,11 @@ function environmentStrings(env) {
 function coreFor(env) {
   if (core) return core;
   const fresh = new Core(wasmModule);
-  const report = fresh.call({ op: "configure", env: environmentStrings(env) });
+  const report = fresh.call({
+    op: "configure",
+    env: environmentStrings(env),
+    rate_limiter_bound: Boolean(env.RATE_LIMITER),
+  });
   // Names the problems (never the values) so the operator can fix them.
   logLine({
     ts: new Date().toISOString(),

@@ -5,20 +5,35 @@
 #include <string>
 
 #include "config.h"
+#include "rate_limiter.h"
 #include "exchange.h"
+#include "jwt.h"
 #include "response.h"
 
 namespace upgate {
 
 struct IsolateState;
 
+// Who is asking, once the bearer token has been looked at (see auth.h).
+struct Authentication {
+  enum class State { Pending, Valid, Invalid } state = State::Invalid;
+  jwt::Claims claims;  // when Valid
+  std::string reason;  // when Invalid: for the log, never the response
+};
+
 struct Context {
+  Context(Exchange& exchange_, const Config& config_, IsolateState& isolate_, std::string request_id_)
+      : exchange(exchange_), config(config_), isolate(isolate_), request_id(std::move(request_id_)) {}
+
   Exchange& exchange;
   const Config& config;
   IsolateState& isolate;
   std::string request_id;
+  std::vector<std::string> route_params;  // the matched route's path parameters, in order
   std::string sub;  // the authenticated caller, once known (for the log and the rate-limit key)
   std::vector<std::pair<std::string, std::string>> extra_headers;  // added to whatever response results
+  std::optional<RateDecision> rate;
+  std::optional<Authentication> authentication;  // decided once per step, whoever asks first  // the latest rate-limit decision, for the X-RateLimit-* headers
 };
 
 // nullopt: the handler is waiting for effects (see exchange.h).

@@ -7,6 +7,8 @@
 #include "gateway.h"
 #include "isolate.h"
 #include "json.h"
+#include "jwt.h"
+#include "sigv4.h"
 
 namespace upgate {
 
@@ -15,11 +17,8 @@ namespace {
 json error_answer(const std::string& message) { return json{{"error", message}}; }
 
 json configure(const json& call) {
-  IsolateState& isolate = isolate_state();
-  isolate = IsolateState{};
-  isolate.config = load_config(call.contains("env") ? call["env"] : json::object());
-  isolate.configured = true;
-  const Config& config = isolate.config;
+  configure_isolate(call.contains("env") ? call["env"] : json::object(), bool_field(call, "rate_limiter_bound"));
+  const Config& config = isolate_state().config;
   return json{{"ok", config.usable()}, {"env", config.app_env}, {"problems", config.problems}, {"notes", config.notes}};
 }
 
@@ -34,12 +33,48 @@ json digest(const json& call) {
   return error_answer("unknown algorithm");
 }
 
+// The SigV4 engine with caller-chosen inputs, for the Worker tests that cross-check it against the AWS SDK.
+json sigv4_presign(const json& call) {
+  sigv4::PresignInput input;
+  input.method = string_field(call, "method", "PUT");
+  input.host = string_field(call, "host");
+  input.path = string_field(call, "path");
+  if (call.contains("headers") && call["headers"].is_object()) {
+    for (const auto& [name, value] : call["headers"].items()) {
+      if (value.is_string()) input.signed_headers.emplace_back(name, value.get<std::string>());
+    }
+  }
+  input.now_unix_seconds = integer_field(call, "now_seconds");
+  input.expires_seconds = integer_field(call, "expires", 900);
+  const sigv4::Credentials credentials{string_field(call, "access_key_id"), string_field(call, "secret_access_key")};
+  const auto presigned = sigv4::presign(credentials, sigv4::Scope{}, input, isolate_state().signing_keys);
+  return json{{"url", presigned.url_path_and_query}, {"signature", presigned.signature}};
+}
+
+// The JWT engine against the isolate's key ring, for the Worker tests that verify jose-minted tokens.
+json jwt_verify(const json& call) {
+  const IsolateState& isolate = isolate_state();
+  if (!isolate.keys) return error_answer("no key ring configured");
+  jwt::SignatureResults results;
+  if (call.contains("results") && call["results"].is_object()) {
+    for (const auto& [id, valid] : call["results"].items()) results[id] = valid.is_boolean() && valid.get<bool>();
+  }
+  const auto verdict = jwt::verify(string_field(call, "token"), *isolate.keys, integer_field(call, "now_seconds"), results);
+  static const char* const kKinds[] = {"valid", "invalid", "needs_signature_check"};
+  json answer{{"kind", kKinds[static_cast<int>(verdict.kind)]}, {"reason", verdict.reason}};
+  if (verdict.kind == jwt::Verdict::Kind::Valid) answer["claims"] = {{"sub", verdict.claims.sub}, {"roles", verdict.claims.roles}};
+  if (verdict.kind == jwt::Verdict::Kind::NeedsSignatureCheck) answer["check"] = jwt::check_to_json(verdict.check);
+  return answer;
+}
+
 json route_call(const json& call) {
   const std::string op = string_field(call, "op");
   if (op == "configure") return configure(call);
   if (!isolate_state().configured) return error_answer("configure must be called first");
   if (op == "http") return handle_http(call);
   if (op == "digest") return digest(call);
+  if (op == "sigv4_presign") return sigv4_presign(call);
+  if (op == "jwt_verify") return jwt_verify(call);
   return error_answer("unknown op");
 }
 

@@ -106,6 +106,19 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  size_t padding = 0;
+  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  std::string url(text.substr(0, text.size() - padding));
+  for (char& c : url) {
+    if (c == '+') c = '-';
+    else if (c == '/') c = '_';
+    else if (c == '-' || c == '_') return std::nullopt;  // url-safe letters are not standard base64
+  }
+  return base64url_decode(url);
+}
+
 std::string uri_encode(std::string_view text, bool keep_slash) {
   std::string out;
   out.reserve(text.size() * 3);

@@ -16,8 +16,10 @@ std::string base64url_encode(std::string_view bytes);
 // trailing bits, so every token has exactly one accepted spelling.
 std::optional<std::string> base64url_decode(std::string_view text);
 
-// Standard base64 with padding, for the Content-MD5/checksum header values S3 expects.
+// Standard base64 with padding, for the checksum header values S3 uses (x-amz-checksum-sha256).
 std::string base64_encode(std::string_view bytes);
+// Strict standard base64: padding required to a multiple of 4, no stray characters.
+std::optional<std::string> base64_decode(std::string_view text);
 
 // RFC 3986 percent-encoding as SigV4 requires: unreserved characters (A-Z a-z 0-9 - . _ ~) stay, every
 // other byte becomes %XX in upper case. When keep_slash is true, '/' stays (object key paths).

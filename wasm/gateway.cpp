@@ -6,10 +6,13 @@
 #include "isolate.h"
 #include "request_id.h"
 #include "routes.h"
+#include "throttle.h"
 
 namespace upgate {
 
 namespace {
+
+bool is_api_path(std::string_view path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
 
 Response not_found() { return error_response(404, "not_found", "No such endpoint."); }
 
@@ -30,8 +33,16 @@ Step route_request(Context& context) {
   const RequestFacts& request = context.exchange.request();
   if (!context.config.usable() && request.path != "/healthz") return misconfigured();
   const std::optional<Route> route = match_route(request.path);
+  if (route && request.method == "OPTIONS") {
+    return cors::preflight(context.config, request, allowed_methods(*route));
+  }
+  if (is_api_path(request.path)) {
+    Throttle throttle = throttle_request(context);
+    if (throttle.state == Throttle::State::Pending) return std::nullopt;
+    if (throttle.state == Throttle::State::Refused) return throttle.refusal;
+  }
   if (!route) return not_found();
-  if (request.method == "OPTIONS") return cors::preflight(context.config, request, allowed_methods(*route));
+  context.route_params = route->params;
   for (const auto& entry : route->methods) {
     if (entry.method == request.method) return entry.handler(context);
   }
@@ -52,6 +63,7 @@ void add_common_headers(Response& response, const Context& context) {
     response.header("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   }
   cors::add_response_headers(response, context.config, request);
+  if (is_api_path(request.path)) add_rate_limit_headers(response, context);
   for (const auto& [name, value] : context.extra_headers) response.header(name, value);
 }
 
@@ -85,7 +97,7 @@ json handle_http(const json& call) {
   Exchange exchange(call);
   IsolateState& isolate = isolate_state();
   Context context{exchange, isolate.config, isolate,
-                  request_id::choose(exchange.request().header("x-request-id"), exchange.entropy()), "", {}};
+                  request_id::choose(exchange.request().header("x-request-id"), exchange.entropy())};
   Step step = route_request(context);
   if (!step) return exchange.suspension();
   return finished(std::move(*step), context);

@@ -7,4 +7,21 @@ IsolateState& isolate_state() {
   return state;
 }
 
+void configure_isolate(const json& env, bool has_global_rate_limiter) {
+  IsolateState& isolate = isolate_state();
+  isolate = IsolateState();
+  isolate.config = load_config(env);
+  Config& config = isolate.config;
+  auto ring = jwt::KeyRing::build(
+      jwt::Settings{config.jwt_secret, config.jwt_jwks, config.jwt_issuer, config.jwt_audience});
+  if (ring) {
+    for (const auto& note : ring.value().notes()) config.notes.push_back("JWT_JWKS: " + note);
+    isolate.keys = std::move(ring.value());
+  } else if (!config.jwt_secret.empty() || !config.jwt_jwks.empty()) {
+    (config.production ? config.problems : config.notes).push_back("JWT_JWKS: " + ring.failure().message);
+  }
+  isolate.has_global_rate_limiter = has_global_rate_limiter;
+  isolate.configured = true;
+}
+
 }  // namespace upgate

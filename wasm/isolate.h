@@ -4,14 +4,24 @@
 #include <optional>
 
 #include "config.h"
+#include "jwt.h"
+#include "rate_limiter.h"
+#include "sigv4.h"
 
 namespace upgate {
 
 struct IsolateState {
   Config config;
   bool configured = false;
+  std::optional<jwt::KeyRing> keys;  // absent when neither JWT_SECRET nor a usable JWKS key is configured
+  sigv4::SigningKeyCache signing_keys;
+  RateLimiter rate_limiter;
+  bool has_global_rate_limiter = false;  // the RATE_LIMITER binding is bound
 };
 
 IsolateState& isolate_state();
+
+// Replaces the isolate's state with one built from the Worker's environment strings.
+void configure_isolate(const json& env, bool has_global_rate_limiter);
 
 }  // namespace upgate

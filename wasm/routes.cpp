@@ -26,6 +26,19 @@ std::optional<Route> match_route(std::string_view path) {
   const auto parts = segments_of(path);
   const size_t n = parts.size();
   if (n == 1 && parts[0] == "healthz") return route("/healthz", {{"GET", handle_healthz}});
+  if (n >= 2 && parts[0] == "upload") {
+    return route("/upload/{key}", {{"PUT", handle_upload_put}});
+  }
+  if (n == 2 && parts[0] == "api" && parts[1] == "shoots") return route("/api/shoots", {{"POST", handle_create_shoot}});
+  if (n == 3 && parts[0] == "api" && parts[1] == "shoots" && !parts[2].empty()) {
+    return route("/api/shoots/{shootId}", {{"GET", handle_get_shoot}}, {std::string(parts[2])});
+  }
+  if (n == 3 && parts[0] == "api" && parts[1] == "uploads" && parts[2] == "presign") {
+    return route("/api/uploads/presign", {{"POST", handle_presign}});
+  }
+  if (n == 3 && parts[0] == "api" && parts[1] == "uploads" && parts[2] == "complete") {
+    return route("/api/uploads/complete", {{"POST", handle_complete}});
+  }
   if (n == 3 && parts[0] == "api" && parts[1] == "uploads" && !parts[2].empty()) {
     // "presign" and "complete" are the current flow's routes; any other segment is the removed multipart route.
     return route("/api/uploads/{shootId}", {{"POST", handle_legacy_upload}}, {std::string(parts[2])});

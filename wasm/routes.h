@@ -28,5 +28,10 @@ std::string allowed_methods(const Route& route);
 // Handlers, one file per area.
 Step handle_healthz(Context& context);
 Step handle_legacy_upload(Context& context);
+Step handle_create_shoot(Context& context);
+Step handle_get_shoot(Context& context);
+Step handle_presign(Context& context);
+Step handle_complete(Context& context);
+Step handle_upload_put(Context& context);
 
 }  // namespace upgate

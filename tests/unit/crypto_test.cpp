@@ -63,3 +63,12 @@ TEST_CASE("S3 URI encoding") {
   CHECK_FALSE(encoding::uri_decode("%2").has_value());
   CHECK_FALSE(encoding::uri_decode("%zz").has_value());
 }
+
+TEST_CASE("strict standard base64") {
+  CHECK(encoding::base64_decode("YWI=").value() == "ab");
+  CHECK(encoding::base64_decode("+/8=").value() == "\xfb\xff");
+  CHECK(encoding::base64_decode("").value().empty());
+  CHECK_FALSE(encoding::base64_decode("YWI").has_value());   // missing padding
+  CHECK_FALSE(encoding::base64_decode("-_8=").has_value());  // url-safe alphabet
+  CHECK_FALSE(encoding::base64_decode("Y=I=").has_value());  // padding in the middle
+}

@@ -1,0 +1,64 @@
+#include "auth.h"
+
+#include <cctype>
+
+#include "isolate.h"
+
+namespace upgate {
+
+namespace {
+
+// "Bearer <token>"; the scheme is case-insensitive (RFC 7235).
+std::string bearer_token(const std::string& header) {
+  if (header.size() < 7) return "";
+  std::string scheme = header.substr(0, 7);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "bearer ") return "";
+  const auto start = header.find_first_not_of(' ', 7);
+  return start == std::string::npos ? "" : header.substr(start);
+}
+
+Authentication verify_bearer(Context& context) {
+  const std::string token = bearer_token(context.exchange.request().header("authorization"));
+  if (token.empty()) return {Authentication::State::Invalid, {}, "missing_bearer_token"};
+  if (!context.isolate.keys) return {Authentication::State::Invalid, {}, "no_verification_key_configured"};
+  const jwt::KeyRing& ring = *context.isolate.keys;
+  const int64_t now = context.exchange.now_seconds();
+
+  jwt::SignatureResults results;
+  jwt::Verdict verdict = jwt::verify(token, ring, now, results);
+  if (verdict.kind == jwt::Verdict::Kind::NeedsSignatureCheck) {
+    EffectResult answer = context.exchange.perform(effects::verify_signature(jwt::check_to_json(verdict.check)));
+    if (!answer.ready()) return {Authentication::State::Pending, {}, ""};
+    if (!answer.ok()) return {Authentication::State::Invalid, {}, "signature_check_failed"};
+    results[string_field(answer.value(), "id")] = bool_field(answer.value(), "valid");
+    verdict = jwt::verify(token, ring, now, results);
+  }
+  if (verdict.kind != jwt::Verdict::Kind::Valid) {
+    return {Authentication::State::Invalid, {}, verdict.reason.empty() ? "unverified" : verdict.reason};
+  }
+  context.sub = verdict.claims.sub;
+  return {Authentication::State::Valid, verdict.claims, ""};
+}
+
+}  // namespace
+
+Authentication authenticate(Context& context) {
+  if (!context.authentication || context.authentication->state == Authentication::State::Pending) {
+    context.authentication = verify_bearer(context);
+  }
+  return *context.authentication;
+}
+
+Response unauthorized(const std::string& reason) {
+  Response response = error_response(401, "invalid_token", "A valid bearer token is required.");
+  response.header("WWW-Authenticate", "Bearer realm=\"upgate\", error=\"invalid_token\"");
+  response.log_detail = reason;
+  return response;
+}
+
+bool may_act_on(const jwt::Claims& caller, const std::string& owner) {
+  return caller.sub == owner || caller.is_admin();
+}
+
+}  // namespace upgate

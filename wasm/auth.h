@@ -1,0 +1,20 @@
+// Who is asking (contract section 3): the bearer token, verified by jwt.h, with the shim performing the one
+// asymmetric signature check when the token needs it.
+#pragma once
+#include <string>
+
+#include "context.h"
+
+namespace upgate {
+
+// Verifies the Authorization header once per step (the rate limiter and the handler both ask). Pending while
+// a signature check is outstanding; on Valid the context's sub is set for the log.
+Authentication authenticate(Context& context);
+
+// 401 invalid_token with the WWW-Authenticate challenge; the reason goes to the log only.
+Response unauthorized(const std::string& reason);
+
+// The shoot's owner or an admin may act on it.
+bool may_act_on(const jwt::Claims& caller, const std::string& owner);
+
+}  // namespace upgate
