@@ -110,6 +110,7 @@ const handlers = {
   kv_get: async (effect, { env }) => ({ ok: true, value: await env.UPLOADS_KV.get(effect.key) }),
   kv_put: async (effect, { env }) => {
     const options = effect.ttl ? { expirationTtl: Math.max(60, effect.ttl) } : {};
+    if (effect.metadata) options.metadata = effect.metadata;
     await env.UPLOADS_KV.put(effect.key, effect.value, options);
     return { ok: true };
   },
@@ -123,7 +124,11 @@ const handlers = {
       cursor: effect.cursor || undefined,
       limit: effect.limit,
     });
-    return { ok: true, keys: page.keys.map((k) => k.name), cursor: page.list_complete ? "" : page.cursor };
+    return {
+      ok: true,
+      keys: page.keys.map((k) => ({ name: k.name, metadata: k.metadata ?? null })),
+      cursor: page.list_complete ? "" : page.cursor,
+    };
   },
   r2_head: async (effect, { env }) => ({ ok: true, object: describeObject(await env.BUCKET.head(effect.key)) }),
   r2_read_head: async (effect, { env }) => {

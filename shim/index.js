@@ -71,24 +71,21 @@ function internalError(requestId) {
   });
 }
 
-async function exchange(request, env) {
-  const call = {
-    op: "http",
-    request: describeRequest(request),
-    now: Date.now(),
-    entropy: randomHex(32),
-    results: [],
-    memo: {},
-  };
+// Calls the core until it stops asking for effects, performing each round of effects in parallel.
+async function converse(call, io, isFinal) {
   for (let step = 0; step < MAX_STEPS; step++) {
-    const answer = coreFor(env).call(call);
-    if (answer.response) return answer;
+    const answer = coreFor(io.env).call(call);
+    if (isFinal(answer)) return answer;
     if (!answer.effects) throw new Error(`core error: ${answer.error ?? "no answer"}`);
     call.memo = answer.memo;
-    const io = { request, env };
     call.results.push(...(await Promise.all(answer.effects.map((effect) => performEffect(effect, io)))));
   }
   throw new Error("core did not finish within the step bound");
+}
+
+function exchange(request, env) {
+  const call = { op: "http", request: describeRequest(request), now: Date.now(), entropy: randomHex(32) };
+  return converse({ ...call, results: [], memo: {} }, { request, env }, (answer) => Boolean(answer.response));
 }
 
 export default {
@@ -118,6 +115,19 @@ export default {
         ...(development && error?.stack ? { stack: error.stack } : {}),
       });
       return internalError(requestId);
+    }
+  },
+
+  // The cron trigger: the core reasons with the scheduled time, so a run can be replayed "7 hours later".
+  async scheduled(controller, env) {
+    const call = { op: "scheduled", now: controller.scheduledTime, results: [], memo: {} };
+    try {
+      const { log } = await converse(call, { request: null, env }, (answer) => Boolean(answer.done));
+      logLine(log);
+    } catch (error) {
+      core = null;
+      logLine({ ts: new Date().toISOString(), level: "error", event: "cleanup", message: String(error?.message ?? error) });
+      throw error;
     }
   },
 };

@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "cleanup.h"
 #include "crypto.h"
 #include "encoding.h"
 #include "gateway.h"
@@ -72,6 +73,7 @@ json route_call(const json& call) {
   if (op == "configure") return configure(call);
   if (!isolate_state().configured) return error_answer("configure must be called first");
   if (op == "http") return handle_http(call);
+  if (op == "scheduled") return handle_scheduled(call);
   if (op == "digest") return digest(call);
   if (op == "sigv4_presign") return sigv4_presign(call);
   if (op == "jwt_verify") return jwt_verify(call);

@@ -2,6 +2,7 @@
 //
 //   {"op": "configure", "env": {...}, "rate_limiter_bound"} -> {"ok", "env", "problems": [...], "notes": [...]}
 //   {"op": "http", "request": {...}, "now", "entropy", "results", "memo"}  -> see gateway.h
+//   {"op": "scheduled", "now", "results", "memo"}  -> see cleanup.h
 //   {"op": "digest", "algorithm": "sha256" | "hmac-sha256", "data_hex", "key_hex"?}  -> {"hex"}
 //   {"op": "sigv4_presign", "access_key_id", "secret_access_key", "method", "host", "path", "headers": {...},
 //    "now_seconds", "expires"}                    -> {"url": "/path?query", "signature"}

@@ -53,9 +53,10 @@ json Exchange::suspension() const { return json{{"effects", queued_}, {"memo", m
 namespace effects {
 json read_body(int64_t limit) { return {{"type", "read_body"}, {"limit", limit}}; }
 json kv_get(const std::string& key) { return {{"type", "kv_get"}, {"key", key}}; }
-json kv_put(const std::string& key, const json& value, int64_t ttl_seconds) {
+json kv_put(const std::string& key, const json& value, int64_t ttl_seconds, const json& metadata) {
   json effect{{"type", "kv_put"}, {"key", key}, {"value", to_text(value)}};
   if (ttl_seconds > 0) effect["ttl"] = ttl_seconds;
+  if (!metadata.is_null()) effect["metadata"] = metadata;
   return effect;
 }
 json kv_delete(const std::string& key) { return {{"type", "kv_delete"}, {"key", key}}; }

@@ -75,7 +75,8 @@ class Exchange {
 namespace effects {
 json read_body(int64_t limit);
 json kv_get(const std::string& key);
-json kv_put(const std::string& key, const json& value, int64_t ttl_seconds = 0);
+// metadata (a small JSON object) comes back with the key when the namespace is listed.
+json kv_put(const std::string& key, const json& value, int64_t ttl_seconds = 0, const json& metadata = json());
 json kv_delete(const std::string& key);
 json kv_list(const std::string& prefix, const std::string& cursor, int64_t limit);
 json r2_head(const std::string& key);

@@ -2,6 +2,8 @@
 // what is derived from it once, so no request pays for it again.
 #pragma once
 #include <optional>
+#include <map>
+#include <string>
 
 #include "config.h"
 #include "jwt.h"
@@ -17,6 +19,7 @@ struct IsolateState {
   sigv4::SigningKeyCache signing_keys;
   RateLimiter rate_limiter;
   bool has_global_rate_limiter = false;  // the RATE_LIMITER binding is bound
+  std::map<std::string, int64_t> cleanup_claims;  // index entries a running cleanup holds -> when claimed (ms)
 };
 
 IsolateState& isolate_state();

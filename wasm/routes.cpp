@@ -26,6 +26,8 @@ std::optional<Route> match_route(std::string_view path) {
   const auto parts = segments_of(path);
   const size_t n = parts.size();
   if (n == 1 && parts[0] == "healthz") return route("/healthz", {{"GET", handle_healthz}});
+  if (n == 1 && parts[0] == "readyz") return route("/readyz", {{"GET", handle_readyz}});
+  if (n == 2 && parts[0] == "api" && parts[1] == "services") return route("/api/services", {{"GET", handle_services}});
   if (n >= 2 && parts[0] == "upload") {
     return route("/upload/{key}", {{"PUT", handle_upload_put}});
   }

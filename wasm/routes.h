@@ -27,6 +27,8 @@ std::string allowed_methods(const Route& route);
 
 // Handlers, one file per area.
 Step handle_healthz(Context& context);
+Step handle_readyz(Context& context);
+Step handle_services(Context& context);
 Step handle_legacy_upload(Context& context);
 Step handle_create_shoot(Context& context);
 Step handle_get_shoot(Context& context);

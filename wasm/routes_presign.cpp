@@ -131,9 +131,9 @@ Step handle_presign(Context& context) {
     const json session = session_record(upload_id, request.shoot_id, file, auth.claims.sub, now_ms, url);
     writes.push_back(context.exchange.perform(
         effects::kv_put(records::session_key(upload_id), session, records::kPendingSessionTtlSeconds)));
-    writes.push_back(context.exchange.perform(effects::kv_put(
-        records::cleanup_key(now_ms, upload_id), json{{"uploadId", upload_id}, {"key", key}},
-        records::kPendingSessionTtlSeconds)));
+    const json entry{{"uploadId", upload_id}, {"key", key}};
+    writes.push_back(context.exchange.perform(effects::kv_put(records::cleanup_key(now_ms, upload_id), entry,
+                                                              records::kPendingSessionTtlSeconds, entry)));
     answers.push_back(presign_answer(upload_id, key, url));
   }
   if (context.exchange.suspended()) return std::nullopt;

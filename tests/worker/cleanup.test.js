@@ -1,0 +1,195 @@
+// The scheduled cleanup (contract section 6), driven through workerd's real scheduled() entry with chosen
+// scheduled times, against the real local R2 and KV.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { developmentBindings, sleep, startWorker } from "./harness.js";
+import { bearer, hs256Token, today } from "./tokens.js";
+
+const HOUR = 3600_000;
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(60, 1)]);
+
+async function setUp(shootId) {
+  const worker = await startWorker({ bindings: developmentBindings({ RATE_LIMIT_PER_MINUTE: "5000" }) });
+  const headers = bearer(await hs256Token(worker.bindings.JWT_SECRET, { sub: "carol" }));
+  const created = await worker.fetch("/api/shoots", { method: "POST", headers, body: JSON.stringify({ shootId }) });
+  assert.equal(created.status, 201);
+  return { worker, headers, shootId };
+}
+
+async function presign(env, seqs) {
+  const files = seqs.map((seq) => ({
+    filename: `${env.shootId}_${today()}_${String(seq).padStart(4, "0")}.jpg`,
+    contentType: "image/jpeg",
+    size: JPEG.length,
+  }));
+  const response = await env.worker.fetch("/api/uploads/presign", {
+    method: "POST",
+    headers: env.headers,
+    body: JSON.stringify({ shootId: env.shootId, files }),
+  });
+  assert.equal(response.status, 200);
+  const { uploads } = await response.json();
+  for (const upload of uploads) assert.ok(upload.url, JSON.stringify(upload));
+  return uploads;
+}
+
+async function put(upload) {
+  const response = await fetch(upload.url, { method: "PUT", headers: upload.headers, body: JPEG });
+  assert.equal(response.status, 200);
+}
+
+async function complete(env, upload) {
+  const response = await env.worker.fetch("/api/uploads/complete", {
+    method: "POST",
+    headers: env.headers,
+    body: JSON.stringify({ uploadId: upload.uploadId }),
+  });
+  assert.equal(response.status, 200);
+}
+
+async function runCleanup(worker, hoursFromNow) {
+  const before = worker.jsonLogs().filter((line) => line.event === "cleanup").length;
+  const entry = await worker.mf.getWorker();
+  await entry.scheduled({ scheduledTime: new Date(Date.now() + hoursFromNow * HOUR), cron: "0 */3 * * *" });
+  for (let i = 0; i < 50; i++) {
+    const lines = worker.jsonLogs().filter((line) => line.event === "cleanup");
+    if (lines.length > before) return lines.at(-1);
+    await sleep(20);
+  }
+  assert.fail("no cleanup log line");
+}
+
+async function objectExists(worker, key) {
+  const bucket = await worker.mf.getR2Bucket("BUCKET");
+  return (await bucket.head(key)) !== null;
+}
+
+async function kvHas(worker, key) {
+  const kv = await worker.mf.getKVNamespace("UPLOADS_KV");
+  return (await kv.get(key)) !== null;
+}
+
+describe("cleanup of abandoned uploads", () => {
+  let env;
+  let completed, abandonedWithObject, abandonedEmpty;
+  before(async () => {
+    env = await setUp("cleanup-basic");
+    [completed, abandonedWithObject, abandonedEmpty] = await presign(env, [1, 2, 3]);
+    await put(completed);
+    await complete(env, completed);
+    await put(abandonedWithObject);
+  });
+  after(() => env?.worker.dispose());
+
+  it("leaves young uploads alone", async () => {
+    const log = await runCleanup(env.worker, 5);
+    assert.equal(log.objects_deleted, 0);
+    assert.equal(log.records_deleted, 0);
+    assert.ok(await objectExists(env.worker, abandonedWithObject.key));
+    assert.ok(await kvHas(env.worker, `upload:${abandonedEmpty.uploadId}`));
+  });
+
+  it("does not act between completion closing (6 h) and the fence (6 h 10 min)", async () => {
+    const log = await runCleanup(env.worker, 6.1);
+    assert.equal(log.objects_deleted, 0);
+    assert.ok(await objectExists(env.worker, abandonedWithObject.key));
+  });
+
+  it("deletes the objects and records of uploads abandoned for over 6 hours, and logs the counts", async () => {
+    const log = await runCleanup(env.worker, 7);
+    assert.equal(log.event, "cleanup");
+    assert.match(log.ts, /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal(log.objects_deleted, 1, "only the abandoned upload that had an object");
+    // sessions of both abandoned uploads and their two index entries
+    assert.equal(log.records_deleted, 4);
+    assert.equal(await objectExists(env.worker, abandonedWithObject.key), false);
+    assert.equal(await kvHas(env.worker, `upload:${abandonedWithObject.uploadId}`), false);
+    assert.equal(await kvHas(env.worker, `upload:${abandonedEmpty.uploadId}`), false);
+  });
+
+  it("never deletes a completed upload", async () => {
+    assert.ok(await objectExists(env.worker, completed.key));
+    assert.ok(await kvHas(env.worker, `upload:${completed.uploadId}`));
+    assert.ok(await kvHas(env.worker, `asset:${completed.key}`));
+  });
+
+  it("a second run finds nothing left", async () => {
+    const log = await runCleanup(env.worker, 7);
+    assert.equal(log.objects_deleted, 0);
+    assert.equal(log.records_deleted, 0);
+  });
+});
+
+describe("cleanup of tmp/", () => {
+  let env;
+  before(async () => {
+    env = await setUp("cleanup-tmp");
+    const bucket = await env.worker.mf.getR2Bucket("BUCKET");
+    await bucket.put("tmp/a.part", "partial");
+    await bucket.put("tmp/b.part", "partial");
+    await bucket.put("keep/not-tmp.txt", "kept");
+  });
+  after(() => env?.worker.dispose());
+
+  it("keeps tmp/ objects younger than 6 hours", async () => {
+    const log = await runCleanup(env.worker, 5);
+    assert.equal(log.objects_deleted, 0);
+    assert.ok(await objectExists(env.worker, "tmp/a.part"));
+  });
+
+  it("deletes tmp/ objects older than 6 hours, and nothing outside tmp/", async () => {
+    const log = await runCleanup(env.worker, 6.5);
+    assert.equal(log.objects_deleted, 2);
+    assert.equal(await objectExists(env.worker, "tmp/a.part"), false);
+    assert.equal(await objectExists(env.worker, "tmp/b.part"), false);
+    assert.ok(await objectExists(env.worker, "keep/not-tmp.txt"));
+  });
+});
+
+describe("overlapping runs", () => {
+  let env;
+  let uploads;
+  before(async () => {
+    env = await setUp("cleanup-overlap");
+    uploads = await presign(env, [1, 2, 3, 4, 5, 6]);
+    for (const upload of uploads) await put(upload);
+  });
+  after(() => env?.worker.dispose());
+
+  it("delete nothing twice and lose nothing", async () => {
+    const entry = await env.worker.mf.getWorker();
+    const at = new Date(Date.now() + 7 * HOUR);
+    await Promise.all([
+      entry.scheduled({ scheduledTime: at, cron: "0 */3 * * *" }),
+      entry.scheduled({ scheduledTime: at, cron: "0 */3 * * *" }),
+    ]);
+    await sleep(200);
+    const lines = env.worker.jsonLogs().filter((line) => line.event === "cleanup");
+    assert.equal(lines.length, 2);
+    const objects = lines.reduce((sum, line) => sum + line.objects_deleted, 0);
+    assert.equal(objects, uploads.length, "each abandoned object counted exactly once across both runs");
+    for (const upload of uploads) assert.equal(await objectExists(env.worker, upload.key), false);
+  });
+});
+
+describe("bounded work per run", () => {
+  let env;
+  before(async () => {
+    env = await setUp("cleanup-bound");
+    await presign(env, Array.from({ length: 100 }, (_, i) => i + 1));
+    await presign(env, Array.from({ length: 60 }, (_, i) => i + 101));
+  });
+  after(() => env?.worker.dispose());
+
+  it("stops at its bound and the next run finishes", async () => {
+    const first = await runCleanup(env.worker, 7);
+    assert.equal(first.uploads_examined, 150);
+    assert.equal(first.more, true);
+    const second = await runCleanup(env.worker, 7);
+    assert.equal(second.uploads_examined, 10);
+    const kv = await env.worker.mf.getKVNamespace("UPLOADS_KV");
+    assert.equal((await kv.list({ prefix: "cleanup:" })).keys.length, 0);
+    assert.equal((await kv.list({ prefix: "upload:" })).keys.length, 0);
+  });
+});
+

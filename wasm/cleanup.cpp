@@ -1,0 +1,144 @@
+#include "cleanup.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clock.h"
+#include "exchange.h"
+#include "isolate.h"
+#include "records.h"
+
+namespace upgate {
+
+namespace {
+
+struct Abandoned {
+  std::string index_key;
+  std::string upload_id;
+  std::string object_key;
+};
+
+// "cleanup:<15-digit ms>:<uploadId>" -> the ms; -1 when the key is not of that form.
+int64_t created_ms_of(const std::string& index_key) {
+  const size_t start = std::string(records::kCleanupPrefix).size();
+  if (index_key.size() < start + 16 || index_key[start + 15] != ':') return -1;
+  int64_t value = 0;
+  for (size_t i = start; i < start + 15; ++i) {
+    if (index_key[i] < '0' || index_key[i] > '9') return -1;
+    value = value * 10 + (index_key[i] - '0');
+  }
+  return value;
+}
+
+// Entries old enough to be past the completion fence, claimed for this run once (remembered in the memo so
+// replayed steps see the same claim) and skipped by any other run of this isolate that holds them.
+// A run that died mid-way never releases its claims; after this long they are free again.
+constexpr int64_t kClaimLifetimeMs = 15 * records::kMinuteMs;
+
+bool claim(std::map<std::string, int64_t>& claims, const std::string& name, int64_t now_ms) {
+  auto it = claims.find(name);
+  if (it != claims.end() && now_ms - it->second < kClaimLifetimeMs) return false;
+  claims[name] = now_ms;
+  return true;
+}
+
+std::vector<Abandoned> claim_old_entries(Exchange& run, const json& listing, std::map<std::string, int64_t>& claims) {
+  json& memo = run.memo();
+  if (!memo.contains("claimed")) {
+    json claimed = json::array();
+    const int64_t cutoff = run.now_ms() - records::kCleanupAfterMs;
+    for (const json& entry : listing["keys"]) {
+      const std::string name = string_field(entry, "name");
+      const int64_t created = created_ms_of(name);
+      if (created < 0 || created > cutoff) continue;  // young (or foreign): not ours to touch yet
+      if (!claim(claims, name, run.now_ms())) continue;  // another overlapping run has it
+      const json& meta = entry.contains("metadata") ? entry["metadata"] : json();
+      claimed.push_back({name, string_field(meta, "uploadId"), string_field(meta, "key")});
+    }
+    memo["claimed"] = claimed;
+  }
+  std::vector<Abandoned> entries;
+  for (const json& item : memo["claimed"]) entries.push_back({item[0], item[1], item[2]});
+  return entries;
+}
+
+std::vector<std::string> old_tmp_objects(const json& listing, int64_t now_ms) {
+  std::vector<std::string> keys;
+  for (const json& object : listing["objects"]) {
+    if (integer_field(object, "uploaded") < now_ms - records::kTmpMaxAgeMs) keys.push_back(string_field(object, "key"));
+  }
+  return keys;
+}
+
+json finished(const Exchange& run, int64_t objects, int64_t records_deleted, size_t examined, bool more, bool failed) {
+  return json{{"done", true},
+              {"log",
+               {{"ts", clock::iso8601(run.now_ms())},
+                {"level", failed ? "error" : "info"},
+                {"event", "cleanup"},
+                {"objects_deleted", objects},
+                {"records_deleted", records_deleted},
+                {"uploads_examined", examined},
+                {"more", more},
+                {"storage_failed", failed}}}};
+}
+
+void release(std::map<std::string, int64_t>& claims, const std::vector<Abandoned>& entries) {
+  for (const auto& entry : entries) claims.erase(entry.index_key);
+}
+
+}  // namespace
+
+json handle_scheduled(const json& call) {
+  Exchange run(call);
+  std::map<std::string, int64_t>& claims = isolate_state().cleanup_claims;
+  EffectResult index = run.perform(effects::kv_list(records::kCleanupPrefix, "", kMaxUploadsPerRun));
+  EffectResult tmp = run.perform(effects::r2_list("tmp/", "", kMaxTmpObjectsPerRun));
+  if (run.suspended()) return run.suspension();
+  if (!index.ok() || !tmp.ok()) return finished(run, 0, 0, 0, true, true);
+
+  const std::vector<Abandoned> entries = claim_old_entries(run, index.value(), claims);
+  // Look before deleting: the session says whether the upload completed after all, the asset record whether
+  // a completed upload holds the key, and the head whether there is an object to count.
+  std::vector<EffectResult> sessions, assets, heads;
+  for (const auto& entry : entries) {
+    sessions.push_back(run.perform(effects::kv_get(records::session_key(entry.upload_id))));
+    assets.push_back(run.perform(effects::kv_get(records::asset_key(entry.object_key))));
+    heads.push_back(run.perform(effects::r2_head(entry.object_key)));
+  }
+  if (run.suspended()) return run.suspension();
+
+  std::vector<std::string> doomed_objects = old_tmp_objects(tmp.value(), run.now_ms());
+  int64_t objects = static_cast<int64_t>(doomed_objects.size());
+  int64_t records_deleted = 0;
+  std::vector<EffectResult> deletions;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!sessions[i].ok() || !assets[i].ok() || !heads[i].ok()) continue;  // left for the next run
+    const auto session = parse_json(string_field(sessions[i].value(), "value"));
+    const bool completed = session && string_field(*session, "state") == "completed";
+    const bool key_holds_asset = !assets[i].value()["value"].is_null();
+    if (!completed) {
+      if (!key_holds_asset && !heads[i].value()["object"].is_null()) {
+        doomed_objects.push_back(entries[i].object_key);
+        ++objects;
+      }
+      if (session) {
+        deletions.push_back(run.perform(effects::kv_delete(records::session_key(entries[i].upload_id))));
+        ++records_deleted;
+      }
+    }
+    deletions.push_back(run.perform(effects::kv_delete(entries[i].index_key)));
+    ++records_deleted;
+  }
+  if (!doomed_objects.empty()) deletions.push_back(run.perform(effects::r2_delete(doomed_objects)));
+  if (run.suspended()) return run.suspension();
+
+  bool failed = false;
+  for (const EffectResult& deletion : deletions) failed = failed || !deletion.ok();
+  release(claims, entries);
+  const bool more = !string_field(index.value(), "cursor").empty() || !string_field(tmp.value(), "cursor").empty();
+  return finished(run, failed ? 0 : objects, failed ? 0 : records_deleted, entries.size(), more, failed);
+}
+
+}  // namespace upgate
