@@ -18,9 +18,22 @@ function bytesToHex(bytes) {
 }
 
 
+// An oversized body is read to its end (up to DRAIN_LIMIT) before the 413 goes out: a client still sending
+// would otherwise see its connection reset instead of the JSON error.
+const DRAIN_LIMIT = 1024 * 1024;
+
+async function drainOrCancel(reader, budget) {
+  while (budget > 0) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    budget -= value.byteLength;
+  }
+  await reader.cancel();
+}
+
 async function readBody(request, limit) {
   const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) return { ok: true, too_large: true };
+  if (Number.isFinite(declared) && declared > DRAIN_LIMIT) return { ok: true, too_large: true };
   if (!request.body) return { ok: true, text: "" };
   const reader = request.body.getReader();
   const chunks = [];
@@ -30,7 +43,7 @@ async function readBody(request, limit) {
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      await drainOrCancel(reader, DRAIN_LIMIT - size);
       return { ok: true, too_large: true };
     }
     chunks.push(value);

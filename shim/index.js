@@ -1,6 +1,7 @@
 // The Worker entry: turns each request (and each cron tick) into calls to the C++ core, performs the I/O the
 // core asks for, and returns what the core decided. No decisions are made here.
 import wasmModule from "../build/wasm/upgate.wasm";
+import openapiDocument from "./openapi.json"; // a Text module (wrangler.toml rules): the core serves it
 import { Core } from "./core.js";
 import { performEffect } from "./effects.js";
 import { logLine } from "./log.js";
@@ -23,6 +24,7 @@ function coreFor(env) {
     op: "configure",
     env: environmentStrings(env),
     rate_limiter_bound: Boolean(env.RATE_LIMITER),
+    openapi: openapiDocument,
   });
   // Names the problems (never the values) so the operator can fix them.
   logLine({

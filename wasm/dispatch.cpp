@@ -9,6 +9,7 @@
 #include "isolate.h"
 #include "json.h"
 #include "jwt.h"
+#include "routes.h"
 #include "sigv4.h"
 
 namespace upgate {
@@ -18,7 +19,7 @@ namespace {
 json error_answer(const std::string& message) { return json{{"error", message}}; }
 
 json configure(const json& call) {
-  configure_isolate(call.contains("env") ? call["env"] : json::object(), bool_field(call, "rate_limiter_bound"));
+  configure_isolate(call);
   const Config& config = isolate_state().config;
   return json{{"ok", config.usable()}, {"env", config.app_env}, {"problems", config.problems}, {"notes", config.notes}};
 }
@@ -77,6 +78,7 @@ json route_call(const json& call) {
   if (op == "digest") return digest(call);
   if (op == "sigv4_presign") return sigv4_presign(call);
   if (op == "jwt_verify") return jwt_verify(call);
+  if (op == "routes") return json{{"routes", route_catalogue()}};
   return error_answer("unknown op");
 }
 

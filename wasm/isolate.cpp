@@ -7,10 +7,10 @@ IsolateState& isolate_state() {
   return state;
 }
 
-void configure_isolate(const json& env, bool has_global_rate_limiter) {
+void configure_isolate(const json& call) {
   IsolateState& isolate = isolate_state();
   isolate = IsolateState();
-  isolate.config = load_config(env);
+  isolate.config = load_config(call.contains("env") ? call["env"] : json::object());
   Config& config = isolate.config;
   auto ring = jwt::KeyRing::build(
       jwt::Settings{config.jwt_secret, config.jwt_jwks, config.jwt_issuer, config.jwt_audience});
@@ -20,7 +20,8 @@ void configure_isolate(const json& env, bool has_global_rate_limiter) {
   } else if (!config.jwt_secret.empty() || !config.jwt_jwks.empty()) {
     (config.production ? config.problems : config.notes).push_back("JWT_JWKS: " + ring.failure().message);
   }
-  isolate.has_global_rate_limiter = has_global_rate_limiter;
+  isolate.has_global_rate_limiter = bool_field(call, "rate_limiter_bound");
+  isolate.openapi = parse_json(string_field(call, "openapi")).value_or(json());
   isolate.configured = true;
 }
 

@@ -20,11 +20,12 @@ struct IsolateState {
   RateLimiter rate_limiter;
   bool has_global_rate_limiter = false;  // the RATE_LIMITER binding is bound
   std::map<std::string, int64_t> cleanup_claims;  // index entries a running cleanup holds -> when claimed (ms)
+  json openapi;                                   // the OpenAPI document the shim ships, served at /openapi.json
 };
 
 IsolateState& isolate_state();
 
-// Replaces the isolate's state with one built from the Worker's environment strings.
-void configure_isolate(const json& env, bool has_global_rate_limiter);
+// Replaces the isolate's state with one built from the configure call (see dispatch.h).
+void configure_isolate(const json& call);
 
 }  // namespace upgate

@@ -3,6 +3,25 @@
 namespace upgate {
 
 namespace {
+
+// The route table, in match order: the literal upload routes come before the legacy "{shootId}" route that
+// would otherwise swallow them. "{name}" matches one non-empty segment, "{name+}" the non-empty rest.
+const std::vector<Route>& route_table() {
+  static const std::vector<Route> table = {
+      {"/healthz", {{"GET", handle_healthz}}, {}},
+      {"/readyz", {{"GET", handle_readyz}}, {}},
+      {"/openapi.json", {{"GET", handle_openapi}}, {}},
+      {"/api/services", {{"GET", handle_services}}, {}},
+      {"/api/shoots", {{"POST", handle_create_shoot}}, {}},
+      {"/api/shoots/{shootId}", {{"GET", handle_get_shoot}}, {}},
+      {"/api/uploads/presign", {{"POST", handle_presign}}, {}},
+      {"/api/uploads/complete", {{"POST", handle_complete}}, {}},
+      {"/api/uploads/{shootId}", {{"POST", handle_legacy_upload}}, {}},
+      {"/upload/{key+}", {{"PUT", handle_upload_put}}, {}},
+  };
+  return table;
+}
+
 // Splits "/a/b/c" into its segments, keeping empty ones so "/a//b" does not match "/a/b".
 std::vector<std::string_view> segments_of(std::string_view path) {
   std::vector<std::string_view> parts;
@@ -17,33 +36,41 @@ std::vector<std::string_view> segments_of(std::string_view path) {
   return parts;
 }
 
-Route route(std::string_view name, std::vector<RouteMethod> methods, std::vector<std::string> params = {}) {
-  return Route{name, std::move(methods), std::move(params)};
+bool is_parameter(std::string_view segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
+
+// The path parameters when path fits pattern; nullopt otherwise.
+std::optional<std::vector<std::string>> match(std::string_view pattern, std::string_view path) {
+  const auto want = segments_of(pattern);
+  const auto have = segments_of(path);
+  std::vector<std::string> params;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (i >= have.size()) return std::nullopt;
+    if (!is_parameter(want[i])) {
+      if (want[i] != have[i]) return std::nullopt;
+      continue;
+    }
+    if (want[i].substr(want[i].size() - 2) == "+}") {  // greedy: the rest of the path
+      const size_t offset = static_cast<size_t>(have[i].data() - path.data());
+      if (offset >= path.size()) return std::nullopt;
+      params.emplace_back(path.substr(offset));
+      return params;
+    }
+    if (have[i].empty()) return std::nullopt;
+    params.emplace_back(have[i]);
+  }
+  if (want.size() != have.size()) return std::nullopt;
+  return params;
 }
+
 }  // namespace
 
 std::optional<Route> match_route(std::string_view path) {
-  const auto parts = segments_of(path);
-  const size_t n = parts.size();
-  if (n == 1 && parts[0] == "healthz") return route("/healthz", {{"GET", handle_healthz}});
-  if (n == 1 && parts[0] == "readyz") return route("/readyz", {{"GET", handle_readyz}});
-  if (n == 2 && parts[0] == "api" && parts[1] == "services") return route("/api/services", {{"GET", handle_services}});
-  if (n >= 2 && parts[0] == "upload") {
-    return route("/upload/{key}", {{"PUT", handle_upload_put}});
-  }
-  if (n == 2 && parts[0] == "api" && parts[1] == "shoots") return route("/api/shoots", {{"POST", handle_create_shoot}});
-  if (n == 3 && parts[0] == "api" && parts[1] == "shoots" && !parts[2].empty()) {
-    return route("/api/shoots/{shootId}", {{"GET", handle_get_shoot}}, {std::string(parts[2])});
-  }
-  if (n == 3 && parts[0] == "api" && parts[1] == "uploads" && parts[2] == "presign") {
-    return route("/api/uploads/presign", {{"POST", handle_presign}});
-  }
-  if (n == 3 && parts[0] == "api" && parts[1] == "uploads" && parts[2] == "complete") {
-    return route("/api/uploads/complete", {{"POST", handle_complete}});
-  }
-  if (n == 3 && parts[0] == "api" && parts[1] == "uploads" && !parts[2].empty()) {
-    // "presign" and "complete" are the current flow's routes; any other segment is the removed multipart route.
-    return route("/api/uploads/{shootId}", {{"POST", handle_legacy_upload}}, {std::string(parts[2])});
+  for (const Route& route : route_table()) {
+    if (auto params = match(route.name, path)) {
+      Route matched = route;
+      matched.params = std::move(*params);
+      return matched;
+    }
   }
   return std::nullopt;
 }
@@ -55,6 +82,17 @@ std::string allowed_methods(const Route& route) {
     allow += entry.method;
   }
   return allow;
+}
+
+json route_catalogue() {
+  json routes = json::array();
+  for (const Route& route : route_table()) {
+    // OpenAPI has no greedy parameter: "{key+}" is written "{key}" there.
+    std::string path(route.name);
+    if (const auto plus = path.find("+}"); plus != std::string::npos) path.erase(plus, 1);
+    for (const auto& entry : route.methods) routes.push_back({{"path", path}, {"method", entry.method}});
+  }
+  return routes;
 }
 
 }  // namespace upgate

@@ -14,7 +14,7 @@ struct RouteMethod {
 };
 
 struct Route {
-  std::string_view name;  // for the OpenAPI check and logs, e.g. "/api/shoots/{shootId}"
+  std::string_view name;  // the path template, as in the OpenAPI document, e.g. "/api/shoots/{shootId}"
   std::vector<RouteMethod> methods;
   std::vector<std::string> params;  // path parameters, in order
 };
@@ -25,9 +25,13 @@ std::optional<Route> match_route(std::string_view path);
 // Comma-separated methods a route allows, for Allow and CORS preflights.
 std::string allowed_methods(const Route& route);
 
+// Every (path template, method) the Worker answers: [{"path", "method"}, ...], for the OpenAPI check.
+json route_catalogue();
+
 // Handlers, one file per area.
 Step handle_healthz(Context& context);
 Step handle_readyz(Context& context);
+Step handle_openapi(Context& context);
 Step handle_services(Context& context);
 Step handle_legacy_upload(Context& context);
 Step handle_create_shoot(Context& context);

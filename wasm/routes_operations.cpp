@@ -77,6 +77,11 @@ Step handle_readyz(Context& context) {
   return response;
 }
 
+Step handle_openapi(Context& context) {
+  if (context.isolate.openapi.is_null()) return error_response(404, "not_found", "No OpenAPI document is bundled.");
+  return json_response(200, context.isolate.openapi);
+}
+
 // Anonymous: the public view. A valid token adds the caller's limits; role admin adds storage details.
 // A token that is present but invalid is refused rather than silently downgraded to the public view.
 Step handle_services(Context& context) {

@@ -3,8 +3,10 @@
 import { randomBytes } from "node:crypto";
 import { Miniflare } from "miniflare";
 
+// The same module rules as wrangler.toml.
 export const MODULE_RULES = [
   { type: "CompiledWasm", include: ["**/*.wasm"] },
+  { type: "Text", include: ["**/openapi.json"] },
   { type: "ESModule", include: ["**/*.js"] },
 ];
 
