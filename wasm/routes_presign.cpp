@@ -126,7 +126,7 @@ Step handle_presign(Context& context) {
     const FileRequest& file = std::get<FileRequest>(request.files[i]);
     const std::string upload_id = upload_id_for(context.exchange.entropy(), i);
     const std::string key = records::object_key(request.shoot_id, file.filename);
-    const UploadUrl url = presign_upload(config, facts.scheme, facts.host, {key, file.content_type, file.size, file.sha256},
+    const UploadUrl url = presign_upload(config, facts.scheme, facts.host, {upload_id, key, file.content_type, file.size, file.sha256},
                                          now_ms, context.isolate.signing_keys);
     const json session = session_record(upload_id, request.shoot_id, file, auth.claims.sub, now_ms, url);
     writes.push_back(context.exchange.perform(

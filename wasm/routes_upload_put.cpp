@@ -2,6 +2,7 @@
 // would, then streams the body into BUCKET with the signed type, length and (when declared) SHA-256.
 #include "encoding.h"
 #include "isolate.h"
+#include "records.h"
 #include "request_body.h"
 #include "routes.h"
 #include "sigv4.h"
@@ -36,6 +37,13 @@ std::optional<int64_t> content_length(const std::string& text) {
 
 sigv4::IncomingRequest incoming(const RequestFacts& request) {
   return sigv4::IncomingRequest{request.method, request.path, request.query, request.headers};
+}
+
+std::string signed_upload_id(const sigv4::Verified& grant) {
+  for (const auto& [name, value] : grant.other_query) {
+    if (name == kUploadIdParam) return value;
+  }
+  return "";
 }
 
 }  // namespace
@@ -81,6 +89,19 @@ Step handle_upload_put(Context& context) {
     sha256_hex = encoding::hex_encode(*digest);
   }
 
+  // A URL stays valid after its upload completed; it must not swap unverified bytes under a verified asset.
+  // A replacement is presigned as a new upload, with its own id and URL.
+  const std::string upload_id = signed_upload_id(grant);
+  if (!upload_id.empty()) {
+    EffectResult session = context.exchange.perform(effects::kv_get(records::session_key(upload_id)));
+    if (!session.ready()) return std::nullopt;
+    if (!session.ok()) return storage_unavailable("kv_get upload session failed");
+    const auto record = parse_json(string_field(session.value(), "value"));
+    if (record && string_field(*record, "state") == "completed") {
+      return error_response(409, "already_exists",
+                            "This upload was already completed; presign again with \"replace\": true to replace it.");
+    }
+  }
   EffectResult stored = context.exchange.perform(
       effects::r2_put_body(key, request.header("content-type"), *length, sha256_hex));
   if (!stored.ready()) return std::nullopt;

@@ -521,7 +521,11 @@ Outcome<Verified> verify(const IncomingRequest& request, const Scope& expected_s
   if (!crypto::constant_time_equal(expected, c.auth.signature)) {
     return fail("signature_mismatch", "The signature does not match the request.");
   }
-  return Verified{c.credential.access_key_id, std::move(*path), c.expires_at, c.signed_names};
+  Pairs others;
+  for (const auto& param : params.value()) {
+    if (std::find(kAuthParams.begin(), kAuthParams.end(), param.first) == kAuthParams.end()) others.push_back(param);
+  }
+  return Verified{c.credential.access_key_id, std::move(*path), c.expires_at, c.signed_names, std::move(others)};
 }
 
 }  // namespace upgate::sigv4

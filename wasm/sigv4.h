@@ -87,6 +87,8 @@ struct Verified {
   std::string decoded_path;
   int64_t expires_at_unix = 0;
   std::vector<std::string> signed_header_names;
+  // The signed query parameters other than the six X-Amz-* authentication ones, decoded, in request order.
+  std::vector<std::pair<std::string, std::string>> other_query;
 };
 
 // Checks a query-presigned request as S3 would. Failure codes: malformed_request, bad_algorithm,

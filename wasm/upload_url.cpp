@@ -20,6 +20,7 @@ UploadUrl presign_upload(const Config& config, const std::string& scheme, const 
   input.host = worker ? request_host : config.r2_endpoint_host();
   input.path = worker ? kWorkerUploadPrefix + target.key : "/" + config.r2_bucket + "/" + target.key;
   for (const auto& [name, value] : upload.headers) input.signed_headers.emplace_back(name, value);
+  if (worker) input.extra_query.emplace_back(kUploadIdParam, target.upload_id);
   input.now_unix_seconds = now_ms / 1000;
   input.expires_seconds = config.presign_ttl_seconds;
   const sigv4::Presigned signed_url = sigv4::presign(credentials, sigv4::Scope{}, input, keys);

@@ -16,6 +16,7 @@ struct UploadUrl {
 };
 
 struct UploadTarget {
+  std::string upload_id;
   std::string key;
   std::string content_type;
   int64_t size = 0;
@@ -30,5 +31,7 @@ UploadUrl presign_upload(const Config& config, const std::string& scheme, const 
 
 // The path prefix of worker-mode upload URLs.
 constexpr const char* kWorkerUploadPrefix = "/upload/";
+// Worker-mode URLs also sign the upload id, so the PUT can refuse to overwrite that upload once completed.
+constexpr const char* kUploadIdParam = "x-upgate-upload-id";
 
 }  // namespace upgate

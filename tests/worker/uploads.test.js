@@ -984,3 +984,33 @@ describe("response conventions on the upload routes", () => {
     await assertJsonError(response, 403, null, { api: false });
   });
 });
+
+describe("a completed upload cannot be overwritten through its own URL", () => {
+  let worker;
+  before(async () => {
+    worker = await startWorker();
+  });
+  after(() => worker?.dispose());
+
+  it("a second PUT to a completed upload's URL is 409 already_exists and the verified object stays", async () => {
+    const { user, shootId } = await ownerWithShoot(worker, "overwrite");
+    const { item, done } = await uploadJpeg(worker, user, shootId);
+    const again = await put(item, pngBytes(300), { "Content-Type": "image/jpeg" });
+    await assertJsonError(again, 409, "already_exists", { api: false });
+    const stored = await objectAt(worker, item.key);
+    assert.equal(stored.etag, done.etag, "the verified bytes are still there");
+  });
+
+  it("a replacement presign gets a URL that may overwrite, and completing it records the new bytes", async () => {
+    const { user, shootId } = await ownerWithShoot(worker, "replace-put");
+    const first = await uploadJpeg(worker, user, shootId);
+    const second = await uploadJpeg(worker, user, shootId, "0001", { replace: true });
+    assert.notEqual(second.item.uploadId, first.item.uploadId);
+    assert.equal((await kvJson(worker, `asset:${first.item.key}`)).uploadId, second.item.uploadId);
+    // Both URLs are still unexpired, and both belong to completed uploads: neither may overwrite.
+    for (const item of [first.item, second.item]) {
+      await assertJsonError(await put(item, jpegBytes(300)), 409, "already_exists", { api: false });
+    }
+    assert.equal((await objectAt(worker, first.item.key)).etag, second.done.etag);
+  });
+});
