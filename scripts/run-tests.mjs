@@ -1,5 +1,6 @@
-// Runs ctest (doctest inside) and node's test runner over tests/worker, then prints one closing line that
-// sums both: "N passed, N failed". Exits non-zero when anything failed.
+// Runs ctest (doctest inside), node's test runner over tests/worker, the smoke suite against a `wrangler dev`
+// it starts itself, and a short fuzz pass; then prints one closing line that sums them: "N passed, N failed".
+// Exits non-zero when anything failed.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 
@@ -26,8 +27,19 @@ const count = (name) => Number(new RegExp(`^# ${name} (\\d+)`, "m").exec(worker.
 const workerPassed = count("pass");
 const workerFailed = count("fail") + (worker.status === 0 ? 0 : count("fail") === 0 ? 1 : 0);
 
-const passed = unitPassed + workerPassed;
-const failed = unitFailed + workerFailed + (unit.status === 0 ? 0 : 1);
-console.log(`unit: ${unitPassed} passed, ${unitFailed} failed; worker: ${workerPassed} passed, ${workerFailed} failed`);
+// The suites that print their own "N passed, N failed" line; a run that printed none counts as one failure.
+function summaryOf(result) {
+  const match = /^(\d+) passed, (\d+) failed/m.exec(result.stdout ?? "");
+  if (!match) return { passed: 0, failed: 1 };
+  return { passed: Number(match[1]), failed: Number(match[2]) + (result.status === 0 ? 0 : Number(match[2]) ? 0 : 1) };
+}
+const smoke = summaryOf(run("bash", ["scripts/smoke-local.sh"]));
+
+const passed = unitPassed + workerPassed + smoke.passed;
+const failed = unitFailed + workerFailed + smoke.failed + (unit.status === 0 ? 0 : 1);
+console.log(
+  `unit: ${unitPassed} passed, ${unitFailed} failed; worker: ${workerPassed} passed, ${workerFailed} failed; ` +
+    `smoke: ${smoke.passed} passed, ${smoke.failed} failed`,
+);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
