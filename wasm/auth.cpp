@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "isolate.h"
+#include "request_body.h"
 
 namespace upgate {
 
@@ -59,6 +60,23 @@ Response unauthorized(const std::string& reason) {
 
 bool may_act_on(const jwt::Claims& caller, const std::string& owner) {
   return caller.sub == owner || caller.is_admin();
+}
+
+AuthenticatedRequest require_caller(Context& context) {
+  Authentication auth = authenticate(context);
+  if (auth.state == Authentication::State::Pending) return {Step(std::nullopt), {}, ""};
+  if (auth.state == Authentication::State::Invalid) return {Step(unauthorized(auth.reason)), {}, ""};
+  return {std::nullopt, auth.claims, ""};
+}
+
+AuthenticatedRequest require_caller_and_body(Context& context) {
+  AuthenticatedRequest request = require_caller(context);
+  if (request.stop) return request;
+  RequestBody body = read_request_body(context);
+  if (body.state == RequestBody::State::Pending) return {Step(std::nullopt), {}, ""};
+  if (body.state == RequestBody::State::Refused) return {Step(body.refusal), {}, ""};
+  request.body = std::move(body.text);
+  return request;
 }
 
 }  // namespace upgate

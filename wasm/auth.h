@@ -17,4 +17,14 @@ Response unauthorized(const std::string& reason);
 // The shoot's owner or an admin may act on it.
 bool may_act_on(const jwt::Claims& caller, const std::string& owner);
 
+// The start of every authenticated route: who is asking and, for the POST routes, the JSON body text.
+// When stop holds a value the handler returns it at once: nullopt while waiting for I/O, or the refusal.
+struct AuthenticatedRequest {
+  std::optional<Step> stop;
+  jwt::Claims caller;
+  std::string body;
+};
+AuthenticatedRequest require_caller(Context& context);
+AuthenticatedRequest require_caller_and_body(Context& context);
+
 }  // namespace upgate

@@ -8,7 +8,6 @@
 #include "records.h"
 #include "request_body.h"
 #include "routes.h"
-#include "throttle.h"
 #include "upload_request.h"
 
 namespace upgate {
@@ -160,13 +159,9 @@ Response batch_answer(const std::vector<Completion>& uploads) {
 }  // namespace
 
 Step handle_complete(Context& context) {
-  Authentication auth = authenticate(context);
-  if (auth.state == Authentication::State::Pending) return std::nullopt;
-  if (auth.state == Authentication::State::Invalid) return unauthorized(auth.reason);
-  RequestBody body = read_request_body(context);
-  if (body.state == RequestBody::State::Pending) return std::nullopt;
-  if (body.state == RequestBody::State::Refused) return body.refusal;
-  auto parsed = parse_complete_request(body.text);
+  AuthenticatedRequest start = require_caller_and_body(context);
+  if (start.stop) return *start.stop;
+  auto parsed = parse_complete_request(start.body);
   if (auto* rejected = std::get_if<Rejection>(&parsed)) return rejected->to_response();
   const CompleteRequest& request = std::get<CompleteRequest>(parsed);
 
@@ -174,7 +169,7 @@ Step handle_complete(Context& context) {
   for (const auto& id : request.upload_ids) uploads.push_back(Completion{id, json(), std::nullopt, std::nullopt});
   std::optional<Response> failure;
   std::vector<json> objects;
-  if (!load_sessions(context, auth.claims, uploads, failure)) return std::nullopt;
+  if (!load_sessions(context, start.caller, uploads, failure)) return std::nullopt;
   if (failure) return failure;
   if (!inspect_objects(context, uploads, objects, failure)) return std::nullopt;
   if (failure) return failure;

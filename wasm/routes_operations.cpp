@@ -87,11 +87,10 @@ Step handle_openapi(Context& context) {
 Step handle_services(Context& context) {
   json view = public_view(context.config);
   if (context.exchange.request().header("authorization").empty()) return json_response(200, view);
-  Authentication auth = authenticate(context);
-  if (auth.state == Authentication::State::Pending) return std::nullopt;
-  if (auth.state == Authentication::State::Invalid) return unauthorized(auth.reason);
-  view["caller"] = caller_limits(context.config, auth.claims);
-  if (auth.claims.is_admin()) view["storage"] = storage_details(context.config);
+  AuthenticatedRequest start = require_caller(context);
+  if (start.stop) return *start.stop;
+  view["caller"] = caller_limits(context.config, start.caller);
+  if (start.caller.is_admin()) view["storage"] = storage_details(context.config);
   return json_response(200, view);
 }
 

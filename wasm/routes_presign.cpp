@@ -3,11 +3,11 @@
 #include "auth.h"
 #include "clock.h"
 #include "crypto.h"
-#include "encoding.h"
 #include "isolate.h"
 #include "records.h"
 #include "request_body.h"
 #include "routes.h"
+#include "shoot_access.h"
 #include "throttle.h"
 #include "upload_request.h"
 #include "upload_url.h"
@@ -19,27 +19,6 @@ namespace {
 // Distinct per file of a batch and stable across the replayed steps of one request.
 std::string upload_id_for(const std::string& entropy, size_t index) {
   return "up_" + crypto::sha256_hex(entropy + ":" + std::to_string(index)).substr(0, 32);
-}
-
-struct ShootAccess {
-  enum class State { Pending, Allowed, Refused } state = State::Pending;
-  Response refusal;
-};
-
-ShootAccess check_shoot_access(Context& context, const std::string& shoot_id, const jwt::Claims& caller) {
-  EffectResult stored = context.exchange.perform(effects::kv_get(records::shoot_key(shoot_id)));
-  if (!stored.ready()) return {};
-  if (!stored.ok()) return {ShootAccess::State::Refused, storage_unavailable("kv_get shoot failed")};
-  const auto shoot = parse_json(string_field(stored.value(), "value"));
-  if (!shoot || !shoot->is_object()) {
-    return {ShootAccess::State::Refused,
-            error_response(404, "shoot_not_found", "No shoot with this id.", json{{"shootId", shoot_id}})};
-  }
-  if (!may_act_on(caller, string_field(*shoot, "owner"))) {
-    return {ShootAccess::State::Refused,
-            error_response(403, "not_shoot_owner", "Only the shoot's owner or an admin may upload to it.")};
-  }
-  return {ShootAccess::State::Allowed, {}};
 }
 
 json session_record(const std::string& upload_id, const std::string& shoot_id, const FileRequest& file,
@@ -93,23 +72,18 @@ bool refuse_existing(Context& context, const std::string& shoot_id,
 }  // namespace
 
 Step handle_presign(Context& context) {
-  Authentication auth = authenticate(context);
-  if (auth.state == Authentication::State::Pending) return std::nullopt;
-  if (auth.state == Authentication::State::Invalid) return unauthorized(auth.reason);
-  RequestBody body = read_request_body(context);
-  if (body.state == RequestBody::State::Pending) return std::nullopt;
-  if (body.state == RequestBody::State::Refused) return body.refusal;
+  AuthenticatedRequest start = require_caller_and_body(context);
+  if (start.stop) return *start.stop;
 
   const Config& config = context.config;
   const int64_t now_ms = context.exchange.now_ms();
-  auto parsed = parse_presign_request(body.text, config.max_upload_bytes, now_ms / 1000);
+  auto parsed = parse_presign_request(start.body, config.max_upload_bytes, now_ms / 1000);
   if (auto* rejected = std::get_if<Rejection>(&parsed)) return rejected->to_response();
   PresignRequest& request = std::get<PresignRequest>(parsed);
   if (auto spent = spend_rate_limit(context, static_cast<int64_t>(request.files.size()) - 1)) return *spent;
 
-  ShootAccess access = check_shoot_access(context, request.shoot_id, auth.claims);
-  if (access.state == ShootAccess::State::Pending) return std::nullopt;
-  if (access.state == ShootAccess::State::Refused) return access.refusal;
+  ShootAccess access = load_owned_shoot(context, request.shoot_id, start.caller);
+  if (access.stop) return *access.stop;
 
   std::optional<Response> failure;
   if (!refuse_existing(context, request.shoot_id, request.files, failure)) return std::nullopt;
@@ -128,7 +102,7 @@ Step handle_presign(Context& context) {
     const std::string key = records::object_key(request.shoot_id, file.filename);
     const UploadUrl url = presign_upload(config, facts.scheme, facts.host, {upload_id, key, file.content_type, file.size, file.sha256},
                                          now_ms, context.isolate.signing_keys);
-    const json session = session_record(upload_id, request.shoot_id, file, auth.claims.sub, now_ms, url);
+    const json session = session_record(upload_id, request.shoot_id, file, start.caller.sub, now_ms, url);
     writes.push_back(context.exchange.perform(
         effects::kv_put(records::session_key(upload_id), session, records::kPendingSessionTtlSeconds)));
     const json entry{{"uploadId", upload_id}, {"key", key}};
