@@ -54,7 +54,9 @@ bool refuse_existing(Context& context, const std::string& shoot_id,
     const std::string key = records::asset_key(records::object_key(shoot_id, file->filename));
     lookups.emplace_back(i, context.exchange.perform(effects::kv_get(key)));
   }
-  if (context.exchange.suspended()) return false;
+  for (const auto& lookup : lookups) {
+    if (!lookup.second.ready()) return false;
+  }
   for (auto& [index, lookup] : lookups) {
     if (!lookup.ok()) {
       failure = storage_unavailable("kv_get asset failed");
@@ -82,11 +84,13 @@ Step handle_presign(Context& context) {
   PresignRequest& request = std::get<PresignRequest>(parsed);
   if (auto spent = spend_rate_limit(context, static_cast<int64_t>(request.files.size()) - 1)) return *spent;
 
+  // The shoot and the asset records are looked up in the same round: one KV round trip instead of two.
   ShootAccess access = load_owned_shoot(context, request.shoot_id, start.caller);
-  if (access.stop) return *access.stop;
-
+  const bool shoot_loading = access.stop && !access.stop->has_value();
+  if (access.stop && !shoot_loading) return *access.stop;
   std::optional<Response> failure;
-  if (!refuse_existing(context, request.shoot_id, request.files, failure)) return std::nullopt;
+  const bool assets_known = refuse_existing(context, request.shoot_id, request.files, failure);
+  if (shoot_loading || !assets_known) return std::nullopt;
   if (failure) return failure;
 
   json answers = json::array();
