@@ -102,7 +102,9 @@ export default {
       });
     } catch (error) {
       core = null; // a trapped instance is not trusted again
-      const requestId = `req_${randomHex(16)}`;
+      // The core normally chooses the request id; here it could not, so the contract's rule is applied here.
+      const clientId = request.headers.get("x-request-id") ?? "";
+      const requestId = /^[A-Za-z0-9._-]{1,64}$/.test(clientId) ? clientId : `req_${randomHex(16)}`;
       const development = env.APP_ENV === "development";
       logLine({
         ts: new Date().toISOString(),
