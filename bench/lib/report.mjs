@@ -1,0 +1,206 @@
+// Renders the results as Markdown tables (padded, so they read well in a terminal too).
+const KiB = 1024;
+
+const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+const grouped = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a");
+const mib = (kib) => (Number.isFinite(kib) ? `${(kib / KiB).toFixed(1)} MiB` : "n/a");
+const mark = (ok) => (ok ? "✓" : "✗");
+
+function table(header, rows, align) {
+  const cells = [header, ...rows].map((row) => row.map(String));
+  const widths = header.map((_, i) => Math.max(3, ...cells.map((row) => [...row[i]].length)));
+  const pad = (text, i) => (align[i] === "r" ? text.padStart(widths[i]) : text.padEnd(widths[i]));
+  const line = (row) => `| ${row.map(pad).join(" | ")} |`;
+  const rule = `| ${widths.map((w, i) => (align[i] === "r" ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`;
+  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join("\n");
+}
+
+const TARGET_NAMES = {
+  upgate: "Upgate (C++ core in wasm + shim)",
+  reference: "reference (JS: jose + aws4fetch)",
+  floor: "floor (KV reads/writes only)",
+};
+
+function presignSection(presign, settings) {
+  const lines = [
+    `## Presign: POST /api/uploads/presign, HS256, single file`,
+    "",
+    `autocannon, ${settings.connections} connections, one target at a time: ${settings.warmupSeconds} s warm-up, then ` +
+      `${settings.seconds} s measured per target in ${settings.rounds} round(s) alternating between targets. ` +
+      `µs/request = 1 / throughput. workerd CPU = CPU time of the workerd process during the measured rounds ` +
+      `(/proc schedstat) divided by the requests: it includes the local KV simulator, which runs in the same ` +
+      `workerd, and is not inflated by other processes on the machine.`,
+    "",
+  ];
+  const rows = Object.entries(presign.targets).map(([name, r]) => [
+    TARGET_NAMES[name],
+    grouped(r.requestsPerSecond),
+    fixed(r.p50, 1),
+    fixed(r.p99, 1),
+    grouped(1e6 / r.requestsPerSecond),
+    grouped(r.cpuUsPerRequest),
+    grouped(r.total),
+    String(r.non2xx),
+    String(r.errors),
+  ]);
+  lines.push(
+    table(
+      ["target", "requests/s", "p50 ms", "p99 ms", "µs/request (1/throughput)", "workerd CPU µs/request", "requests", "non-2xx", "errors"],
+      rows,
+      ["l", "r", "r", "r", "r", "r", "r", "r", "r"],
+    ),
+    "",
+  );
+  const ratioRows = [
+    ...presign.ratios.map((r) => [`${r.name} (throughput)`, fixed(r.value, 2), `≥ ${r.target}`, mark(r.value >= r.target)]),
+    ...presign.cpuRatios.map((r) => [`${r.name} (inverse workerd CPU per request)`, fixed(r.value, 2), `≥ ${r.target}`, mark(r.value >= r.target)]),
+  ];
+  lines.push(table(["ratio", "measured", "target", ""], ratioRows, ["l", "r", "r", "l"]));
+  const t = presign.targets;
+  const wallAbove = (name) => grouped(1e6 / t[name].requestsPerSecond - 1e6 / t.floor.requestsPerSecond);
+  const cpuAbove = (name) => grouped(t[name].cpuUsPerRequest - t.floor.cpuUsPerRequest);
+  lines.push(
+    "",
+    `Above the floor, per request: Upgate +${wallAbove("upgate")} µs (1/throughput), +${cpuAbove("upgate")} µs workerd CPU; ` +
+      `reference +${wallAbove("reference")} µs, +${cpuAbove("reference")} µs CPU. ` +
+      `Ceiling of Upgate / reference (throughput) in this set-up, if Upgate cost exactly the floor: ${fixed(presign.ceiling, 2)}.`,
+  );
+  return lines.join("\n");
+}
+
+function computeSection(compute) {
+  const row = (label, r) => [label, fixed(r.us, 1), fixed(r.cpuUs, 1), grouped(r.n)];
+  const total = (label, parts) => [
+    label,
+    fixed(parts.reduce((sum, r) => sum + r.us, 0), 1),
+    fixed(parts.reduce((sum, r) => sum + r.cpuUs, 0), 1),
+    "",
+  ];
+  const rows = [
+    row("core: sigv4_presign op (SigV4 query presign, through Core.call)", compute.corePresign),
+    row("JS: aws4fetch AwsV4Signer query presign", compute.jsPresign),
+    row("core: jwt_verify op, HS256 → valid", compute.coreHs256),
+    row("JS: jose jwtVerify HS256 (CryptoKey imported once)", compute.joseHs256),
+  ];
+  for (const [alg, label] of [
+    ["rs256", "RS256 (2048)"],
+    ["es256", "ES256 (P-256)"],
+  ]) {
+    const r = compute[alg];
+    rows.push(
+      row(`core: jwt_verify ${label} → needs_signature_check`, r.phase1),
+      row(`core: jwt_verify ${label} with the result → valid`, r.phase2),
+      row(`Web Crypto: crypto.subtle.verify ${label} (key imported once)`, r.subtle),
+      total(`${label} total: core decision (both phases) + Web Crypto verify`, [r.phase1, r.phase2, r.subtle]),
+    );
+  }
+  const request = compute.coreRequest;
+  rows.push(
+    row(
+      `core: a whole presign request as the shim drives it (op http, ${request.sample.steps} calls), effects answered from memory`,
+      request,
+    ),
+  );
+  rows.push(row("core: a near-empty call (digest of \"\"): the fixed cost of one Core.call", compute.coreNoop));
+  const stepRows = compute.steps.map((s) => [
+    String(s.step),
+    s.asks,
+    grouped(s.bytesIn),
+    grouped(s.bytesOut),
+    `${fixed(s.us, 1)} / ${fixed(s.cpuUs, 1)}`,
+    `${fixed(s.parseUs, 1)} / ${fixed(s.parseCpuUs, 1)}`,
+    `${fixed(s.us - s.parseUs, 1)} / ${fixed(s.cpuUs - s.parseCpuUs, 1)}`,
+  ]);
+  const sum = (key) => compute.steps.reduce((total, s) => total + s[key], 0);
+  stepRows.push([
+    "all",
+    "",
+    grouped(sum("bytesIn")),
+    grouped(sum("bytesOut")),
+    `${fixed(sum("us"), 1)} / ${fixed(sum("cpuUs"), 1)}`,
+    `${fixed(sum("parseUs"), 1)} / ${fixed(sum("parseCpuUs"), 1)}`,
+    `${fixed(sum("us") - sum("parseUs"), 1)} / ${fixed(sum("cpuUs") - sum("parseCpuUs"), 1)}`,
+  ]);
+  return [
+    "## Compute: cost per operation inside workerd",
+    "",
+    "N iterations in one request, timed from outside, minus a 0-iteration request, divided by N (best of 5 each); " +
+      "the same difference in workerd CPU time next to it.",
+    "",
+    table(["operation", "µs per op (wall)", "µs per op (workerd CPU)", "N"], rows, ["l", "r", "r", "r"]),
+    "",
+    "Upgate's presign inside the core, step by step (each step replays the handler from the start with every earlier result; " +
+      "\"JSON only\" = the same call JSON through a near-empty op: stringify, copy, parse in C++; \"handler\" = the rest):",
+    "",
+    table(
+      ["step", "the core answers", "JSON in (B)", "JSON out (B)", "µs (wall / CPU)", "JSON only µs (wall / CPU)", "handler µs (wall / CPU)"],
+      stepRows,
+      ["r", "l", "r", "r", "r", "r", "r"],
+    ),
+  ].join("\n");
+}
+
+function sizeSection(size) {
+  return [
+    "## Wasm size",
+    "",
+    table(
+      ["file", "raw", "gzip -9", "target (gzip)", ""],
+      [
+        [
+          "build/wasm/upgate.wasm",
+          `${grouped(size.raw)} B (${fixed(size.raw / KiB, 1)} KiB)`,
+          `${grouped(size.gzip)} B (${fixed(size.gzip / KiB, 1)} KiB)`,
+          `≤ ${size.targetKiB} KiB`,
+          mark(size.gzip <= size.targetKiB * KiB),
+        ],
+      ],
+      ["l", "r", "r", "r", "l"],
+    ),
+  ].join("\n");
+}
+
+function putSection(put) {
+  const names = { upgate: "Upgate PUT /upload/<key> (presigned)", "plain-put": "plain JS Worker (FixedLengthStream → R2)" };
+  const rows = Object.entries(put.targets).map(([name, r]) => [
+    names[name],
+    fixed(r.mbPerSecond, 1),
+    r.runs.map((v) => fixed(v, 1)).join(", "),
+    grouped(r.cpuMs64),
+    mib(r.idleKiB),
+    `${mib(r.peak16KiB)} (+${mib(r.growth16KiB)})`,
+    `${mib(r.peak64KiB)} (+${mib(r.growth64KiB)})`,
+  ]);
+  return [
+    "## Worker-mode PUT: 64 MiB body streamed from memory",
+    "",
+    "MB = 10^6 bytes. Each target in its own workerd (both running, uploads alternating); RSS of that workerd " +
+      "process (VmRSS sampled every 50 ms, and VmHWM reset before each upload), which includes the local R2 simulator. " +
+      "Warm-up uploads of 1 and 16 MiB first; RSS idle is measured after them. In brackets: how much RSS grew during the upload " +
+      "(peak minus RSS just before it; for 64 MiB the median of the runs).",
+    "",
+    table(
+      ["target", "MB/s (median)", "MB/s runs", "workerd CPU ms per 64 MiB", "RSS idle", "peak RSS 16 MiB", "peak RSS 64 MiB"],
+      rows,
+      ["l", "r", "r", "r", "r", "r", "r"],
+    ),
+    "",
+    table(
+      ["throughput ratio", "measured", "target", ""],
+      [["Upgate / plain JS", fixed(put.ratio, 2), "≥ 0.9", mark(put.ratio >= 0.9)]],
+      ["l", "r", "r", "l"],
+    ),
+  ].join("\n");
+}
+
+export function renderReport(report) {
+  const parts = [`# Upgate benchmark, ${report.date}`, "", report.machine, ""];
+  if (report.presign) parts.push(presignSection(report.presign, report.settings), "");
+  if (report.compute) parts.push(computeSection(report.compute), "");
+  if (report.size) parts.push(sizeSection(report.size), "");
+  if (report.put) parts.push(putSection(report.put), "");
+  if (report.errors.length > 0) {
+    parts.push("## Sections that failed", "", ...report.errors.map((e) => `- ${e.section}: ${e.message}`), "");
+  }
+  return parts.join("\n");
+}

@@ -1,0 +1,319 @@
+// Bench-only reference: the presign job of POST /api/uploads/presign (contract sections 3-5, single file) written
+// the plain JavaScript way, with `jose` (HS256 jwtVerify) and `aws4fetch` (SigV4 query signing). It does the same
+// KV reads and writes as Upgate for one presign (wasm/routes_presign.cpp), in the same rounds:
+//   get shoot:<shootId> and get asset:<key> (unless replace) together, then put upload:<uploadId> and
+//   cleanup:<ms>:<uploadId> together; and the same checks (token, body, shoot id, type, size, naming v3.1),
+// done naively. It also keeps a per-sub token bucket, adds the same response headers and logs one JSON line per
+// request, as Upgate does. Batch presign and CORS are not implemented: the bench sends single presigns only.
+// bench/run.mjs bundles this file with esbuild into build/bench/ (Miniflare does not resolve npm packages).
+import { AwsV4Signer } from "aws4fetch";
+import { jwtVerify } from "jose";
+
+const MAX_JSON_BYTES = 64 * 1024;
+const MAX_TOKEN_BYTES = 8 * 1024;
+const PENDING_SESSION_TTL_SECONDS = 7 * 24 * 3600;
+const CONTENT_TYPES = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  webp: "image/webp",
+  heic: "image/heic",
+  tif: "image/tiff",
+  tiff: "image/tiff",
+  dng: "image/x-adobe-dng",
+  cr2: "image/x-canon-cr2",
+  cr3: "image/x-canon-cr3",
+  nef: "image/x-nikon-nef",
+  arw: "image/x-sony-arw",
+};
+const RAW_EXTENSIONS = new Set(["dng", "cr2", "cr3", "nef", "arw"]);
+const ALLOWED_TYPES = new Set(Object.values(CONTENT_TYPES));
+const VARIANTS = new Set(["raw", "edit", "bw", "web", "thumb"]);
+const SHOOT_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const NAME = /^([a-z0-9-]+)_([a-z0-9]+)_([a-z0-9]+)(?:_([a-z0-9]+))?\.([a-z0-9]+)$/;
+
+// Per isolate, like the core's: the HMAC key imported once, the SigV4 signing keys cached per day, the buckets.
+let hmacKey = null;
+const signingKeyCache = new Map();
+const buckets = new Map();
+
+class HttpError extends Error {
+  constructor(status, code, message, details = {}, headers = {}) {
+    super(message);
+    Object.assign(this, { status, code, details, headers });
+  }
+}
+
+function randomHex(bytes) {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function requestIdOf(request) {
+  const sent = request.headers.get("x-request-id");
+  return sent && /^[A-Za-z0-9._-]{1,64}$/.test(sent) ? sent : `req_${randomHex(16)}`;
+}
+
+function baseHeaders(requestId) {
+  return {
+    "Content-Type": "application/json; charset=utf-8",
+    "X-Request-Id": requestId,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  };
+}
+
+async function authenticate(request, env) {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^bearer +(.+)$/i.exec(header);
+  if (!match || match[1].length > MAX_TOKEN_BYTES) throw unauthorized();
+  if (!hmacKey) {
+    hmacKey = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(env.JWT_SECRET),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+  }
+  try {
+    const { payload } = await jwtVerify(match[1], hmacKey, {
+      algorithms: ["HS256"],
+      clockTolerance: 60,
+      requiredClaims: ["exp", "sub"],
+    });
+    if (typeof payload.sub !== "string" || payload.sub === "") throw new Error("sub");
+    const roles = Array.isArray(payload.roles) ? payload.roles : typeof payload.role === "string" ? [payload.role] : [];
+    return { sub: payload.sub, admin: roles.includes("admin") };
+  } catch {
+    throw unauthorized();
+  }
+}
+
+function unauthorized() {
+  return new HttpError(401, "invalid_token", "A valid bearer token is required.", {}, {
+    "WWW-Authenticate": 'Bearer realm="upgate", error="invalid_token"',
+  });
+}
+
+// A continuously refilled bucket per sub (contract section 7); never refuses at the bench's limit.
+function spendToken(sub, limit, now) {
+  const bucket = buckets.get(sub) ?? { tokens: limit, updated: now };
+  bucket.tokens = Math.min(limit, bucket.tokens + ((now - bucket.updated) * limit) / 60000);
+  bucket.updated = now;
+  buckets.set(sub, bucket);
+  const allowed = bucket.tokens >= 1;
+  if (allowed) bucket.tokens -= 1;
+  const resetIn = Math.ceil(((limit - bucket.tokens) * 60000) / limit / 1000);
+  const remaining = Math.floor(bucket.tokens);
+  const headers = {
+    "X-RateLimit-Limit": String(limit),
+    "X-RateLimit-Remaining": String(remaining),
+    "X-RateLimit-Reset": String(Math.ceil(now / 1000) + resetIn),
+    "RateLimit-Policy": `"default";q=${limit};w=60`,
+    RateLimit: `"default";r=${remaining};t=${resetIn}`,
+  };
+  return { allowed, headers };
+}
+
+async function readJson(request) {
+  if (Number(request.headers.get("content-length")) > MAX_JSON_BYTES) {
+    throw new HttpError(413, "payload_too_large", "JSON bodies are limited to 64 KiB.");
+  }
+  const text = await request.text();
+  if (text.length > MAX_JSON_BYTES) throw new HttpError(413, "payload_too_large", "JSON bodies are limited to 64 KiB.");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "invalid_json", "The request body is not valid JSON.");
+  }
+}
+
+function invalid(field, message) {
+  return new HttpError(400, "invalid_request", message, { field });
+}
+
+function mediaType(declared) {
+  return declared.split(";")[0].trim().toLowerCase();
+}
+
+function utcDay(ms) {
+  return Math.floor(ms / 86400000);
+}
+
+// The first rule of naming standard v3.1 the name breaks, in the contract's table order, or null.
+function brokenRule(filename, shootId, contentType, now) {
+  if (!/^[\x21-\x7e]*$/.test(filename) || /[/\\]/.test(filename)) return "charset";
+  if (filename.length > 64) return "length";
+  const parts = NAME.exec(filename);
+  if (!parts) return "pattern";
+  const [, shoot, date, sequence, variant, extension] = parts;
+  if (shoot !== shootId) return "shoot_mismatch";
+  if (!/^\d{8}$/.test(date)) return "date";
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(4, 6));
+  const day = Number(date.slice(6, 8));
+  const when = Date.UTC(year, month - 1, day);
+  const real = new Date(when);
+  if (real.getUTCFullYear() !== year || real.getUTCMonth() !== month - 1 || real.getUTCDate() !== day) return "date";
+  if (when < Date.UTC(2000, 0, 1) || utcDay(when) > utcDay(now) + 1) return "date";
+  if (!/^\d{4}$/.test(sequence) || sequence === "0000") return "sequence";
+  if (variant !== undefined && (!VARIANTS.has(variant) || (variant === "raw" && !RAW_EXTENSIONS.has(extension)))) {
+    return "variant";
+  }
+  if (!(extension in CONTENT_TYPES)) return "extension";
+  if (CONTENT_TYPES[extension] !== contentType) return "extension_mismatch";
+  return null;
+}
+
+function checkPresign(body, env, now) {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw invalid("body", "The request body must be a JSON object.");
+  }
+  const { shootId, filename, contentType, size, sha256, replace } = body;
+  if (typeof shootId !== "string") throw invalid("shootId", "shootId is required and must be a string.");
+  if (shootId.length < 3 || shootId.length > 32 || !SHOOT_ID.test(shootId)) {
+    throw invalid("shootId", "shootId must be 3-32 characters of a-z and 0-9 with single inner hyphens.");
+  }
+  if (typeof filename !== "string") throw invalid("filename", "filename is required and must be a string.");
+  if (typeof contentType !== "string") throw invalid("contentType", "contentType is required and must be a string.");
+  if (!Number.isInteger(size)) throw invalid("size", "size is required and must be an integer.");
+  let digest = "";
+  if (sha256 !== undefined && sha256 !== null) {
+    digest = typeof sha256 === "string" ? sha256.toLowerCase() : "";
+    if (!/^[0-9a-f]{64}$/.test(digest)) throw invalid("sha256", "sha256 must be 64 hexadecimal characters.");
+  }
+  if (replace !== undefined && replace !== null && typeof replace !== "boolean") {
+    throw invalid("replace", "replace must be true or false.");
+  }
+  const type = mediaType(contentType);
+  if (!ALLOWED_TYPES.has(type)) {
+    throw new HttpError(403, "content_type_not_allowed", "This content type is not accepted.", { contentType: type });
+  }
+  const maxBytes = Number(env.MAX_UPLOAD_BYTES ?? 104857600);
+  if (size < 1 || size > maxBytes) {
+    throw new HttpError(413, "file_too_large", `size must be from 1 to ${maxBytes} bytes.`, { maxBytes });
+  }
+  const rule = brokenRule(filename, shootId, type, now);
+  if (rule) {
+    throw new HttpError(422, "invalid_filename", `The file name breaks the naming standard v3.1 (rule ${rule}).`, { rule });
+  }
+  return { shootId, filename, contentType: type, size, sha256: digest, replace: replace === true };
+}
+
+function hexToBase64(hex) {
+  return btoa(String.fromCharCode(...hex.match(/../g).map((pair) => parseInt(pair, 16))));
+}
+
+// The worker-mode URL as Upgate signs it (wasm/upload_url.cpp): the upload id rides in the signed query.
+async function presignUrl(env, origin, file, key, uploadId, now) {
+  const ttl = Number(env.PRESIGN_TTL_SECONDS ?? 900);
+  const url = new URL(`/upload/${key}`, origin);
+  url.searchParams.set("X-Amz-Expires", String(ttl));
+  url.searchParams.set("x-upgate-upload-id", uploadId);
+  const headers = { "Content-Type": file.contentType, "Content-Length": String(file.size) };
+  if (file.sha256) headers["x-amz-checksum-sha256"] = hexToBase64(file.sha256);
+  const signer = new AwsV4Signer({
+    method: "PUT",
+    url: url.toString(),
+    headers,
+    accessKeyId: env.UPLOAD_SIGNING_KEY_ID,
+    secretAccessKey: env.UPLOAD_SIGNING_SECRET,
+    service: "s3",
+    region: "auto",
+    signQuery: true,
+    allHeaders: true,
+    cache: signingKeyCache,
+    datetime: new Date(now).toISOString().replace(/[:-]|\.\d{3}/g, ""),
+  });
+  const signed = await signer.sign();
+  return { url: signed.url.toString(), headers, expiresAt: new Date(now + ttl * 1000).toISOString() };
+}
+
+async function presign(request, env, caller, now) {
+  const file = checkPresign(await readJson(request), env, now);
+  const key = `shoots/${file.shootId}/${file.filename}`;
+  const [shoot, asset] = await Promise.all([
+    env.UPLOADS_KV.get(`shoot:${file.shootId}`, "json"),
+    file.replace ? null : env.UPLOADS_KV.get(`asset:${key}`),
+  ]);
+  if (!shoot) throw new HttpError(404, "shoot_not_found", "No shoot with this id.", { shootId: file.shootId });
+  if (shoot.owner !== caller.sub && !caller.admin) {
+    throw new HttpError(403, "not_shoot_owner", "Only the shoot's owner or an admin may upload to it.");
+  }
+  if (asset !== null) {
+    throw new HttpError(409, "already_exists", 'A completed upload already holds this file name; send "replace": true to replace it.', {
+      filename: file.filename,
+    });
+  }
+  const uploadId = `up_${randomHex(16)}`;
+  const signed = await presignUrl(env, new URL(request.url).origin, file, key, uploadId, now);
+  const session = {
+    uploadId,
+    key,
+    shootId: file.shootId,
+    filename: file.filename,
+    owner: caller.sub,
+    contentType: file.contentType,
+    size: file.size,
+    sha256: file.sha256,
+    createdAtMs: now,
+    expiresAt: signed.expiresAt,
+    state: "pending",
+  };
+  const entry = { uploadId, key };
+  await Promise.all([
+    env.UPLOADS_KV.put(`upload:${uploadId}`, JSON.stringify(session), { expirationTtl: PENDING_SESSION_TTL_SECONDS }),
+    env.UPLOADS_KV.put(`cleanup:${String(now).padStart(15, "0")}:${uploadId}`, JSON.stringify(entry), {
+      expirationTtl: PENDING_SESSION_TTL_SECONDS,
+      metadata: entry,
+    }),
+  ]);
+  return { uploadId, key, method: "PUT", url: signed.url, headers: signed.headers, expiresAt: signed.expiresAt };
+}
+
+async function handle(request, env, now) {
+  const { pathname } = new URL(request.url);
+  if (pathname !== "/api/uploads/presign") throw new HttpError(404, "not_found", "No such endpoint.");
+  if (request.method !== "POST") throw new HttpError(405, "method_not_allowed", "This endpoint does not accept that method.", {}, { Allow: "POST" });
+  const caller = await authenticate(request, env);
+  const rate = spendToken(`sub:${caller.sub}`, Number(env.RATE_LIMIT_PER_MINUTE ?? 100), now);
+  if (!rate.allowed) throw new HttpError(429, "rate_limited", "Too many requests; retry after the time in Retry-After.", {}, rate.headers);
+  const answer = await presign(request, env, caller, now);
+  return { status: 200, body: answer, headers: rate.headers, sub: caller.sub };
+}
+
+export default {
+  async fetch(request, env) {
+    const now = Date.now();
+    const requestId = requestIdOf(request);
+    let result;
+    try {
+      result = await handle(request, env, now);
+    } catch (error) {
+      if (!(error instanceof HttpError)) {
+        error = new HttpError(500, "internal_error", "Something went wrong on our side.");
+      }
+      const body = { error: { code: error.code, message: error.message, request_id: requestId, ...error.details } };
+      result = { status: error.status, body, headers: error.headers };
+    }
+    console.log(
+      JSON.stringify({
+        ts: new Date(now).toISOString(),
+        level: result.status >= 500 ? "error" : "info",
+        request_id: requestId,
+        event: "request",
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: result.status,
+        ...(result.sub ? { sub: result.sub } : {}),
+        duration_ms: Date.now() - now,
+      }),
+    );
+    return new Response(JSON.stringify(result.body), {
+      status: result.status,
+      headers: { ...baseHeaders(requestId), ...result.headers },
+    });
+  },
+};

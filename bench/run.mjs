@@ -1,0 +1,197 @@
+// `npm run bench`: measures Upgate against a plain-JS reference and a KV-only floor, all on 127.0.0.1 in workerd
+// (Miniflare), and prints one set of tables (also written to build/bench/results.md). The numbers are
+// information, not a test: the run exits 0 once the tables are printed, 1 only if a section could not be
+// measured at all (it is then listed under "Sections that failed").
+//
+// Options: --duration <s> (10, per target), --rounds <n> (2: the duration is split into rounds that alternate
+//          between targets), --warmup <s> (2), --connections <n> (16), --runs <n> (3, PUT runs of 64 MiB),
+//          --only presign,compute,size,put (all).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import { measureCompute } from "./lib/compute.mjs";
+import { checkPresign, loadPresign, presignBody } from "./lib/presign.mjs";
+import { measurePut } from "./lib/put.mjs";
+import { renderReport } from "./lib/report.mjs";
+import { asymmetricKey, hs256Token, signedToken } from "./lib/tokens.mjs";
+import {
+  BUILD_DIR,
+  ROOT,
+  STORAGE_ROOT,
+  WASM_PATH,
+  benchBindings,
+  bundleWorkers,
+  killRunningWorkerd,
+  seedShoot,
+  startWorkerd,
+} from "./lib/workers.mjs";
+
+const TIME_LIMIT_SECONDS = 300;
+const PRESIGN_TARGETS = ["upgate", "reference", "floor"];
+const GOALS = { upgateOverReference: 1.25, upgateOverFloor: 0.85, wasmGzipKiB: 350 };
+
+function readSettings() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: "string", default: "10" },
+      rounds: { type: "string", default: "2" },
+      warmup: { type: "string", default: "2" },
+      connections: { type: "string", default: "16" },
+      runs: { type: "string", default: "3" },
+      only: { type: "string", default: "presign,compute,size,put" },
+    },
+  });
+  return {
+    seconds: Number(values.duration),
+    rounds: Math.max(1, Number(values.rounds)),
+    warmupSeconds: Number(values.warmup),
+    connections: Number(values.connections),
+    putRuns: Number(values.runs),
+    sections: new Set(values.only.split(",").map((s) => s.trim())),
+  };
+}
+
+function packageVersion(name) {
+  return JSON.parse(readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
+}
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+function describeMachine() {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((value) => value.toFixed(2)).join(", ");
+  return (
+    `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), load average at start ${load}; Linux ${os.release()}, ` +
+    `Node ${process.version}, Miniflare ${packageVersion("miniflare")}, workerd ${packageVersion("workerd")}. ` +
+    `Everything on 127.0.0.1. Presign and compute: one workerd (one Miniflare instance with ` +
+    `workers: [upgate, reference, floor, compute], each on its own port through a direct socket, each with its own ` +
+    `KV namespace and R2 bucket); PUT: one workerd per target. Miniflare's local KV/R2 storage in ${STORAGE_ROOT}.`
+  );
+}
+
+// Runs one section; a failure is recorded and the other sections still run.
+async function section(report, name, measure) {
+  const started = performance.now();
+  log(`${name}…`);
+  try {
+    return await measure();
+  } catch (error) {
+    report.errors.push({ section: name, message: String(error?.message ?? error) });
+    log(`${name} failed: ${error?.stack ?? error}`);
+    return null;
+  } finally {
+    log(`${name} took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+}
+
+function measureWasmSize() {
+  const bytes = readFileSync(WASM_PATH);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, targetKiB: GOALS.wasmGzipKiB };
+}
+
+async function benchPresign(workerd, bindings, settings) {
+  const token = await hs256Token(bindings.JWT_SECRET);
+  const body = presignBody();
+  for (const name of PRESIGN_TARGETS) {
+    await seedShoot(workerd, name);
+    const { rateLimit } = await checkPresign(name, workerd.urls[name], token, body);
+    if (name === "upgate" && rateLimit !== bindings.RATE_LIMIT_PER_MINUTE) {
+      throw new Error(`Upgate's rate limit is ${rateLimit}, not ${bindings.RATE_LIMIT_PER_MINUTE}: it would refuse under load`);
+    }
+  }
+  const urls = Object.fromEntries(PRESIGN_TARGETS.map((name) => [name, workerd.urls[name]]));
+  const targets = await loadPresign(urls, {
+    pids: workerd.pids,
+    token,
+    body,
+    ...settings,
+    log: (message) => log(`  ${message}`),
+  });
+  const ratio = (a, b) => targets[a].requestsPerSecond / targets[b].requestsPerSecond;
+  const cpuRatio = (a, b) => targets[b].cpuUsPerRequest / targets[a].cpuUsPerRequest;
+  const goals = [
+    ["Upgate / reference", "upgate", "reference", GOALS.upgateOverReference],
+    ["Upgate / floor", "upgate", "floor", GOALS.upgateOverFloor],
+  ];
+  return {
+    targets,
+    ratios: goals.map(([name, a, b, target]) => ({ name, value: ratio(a, b), target })),
+    cpuRatios: goals.map(([name, a, b, target]) => ({ name, value: cpuRatio(a, b), target })),
+    // What Upgate / reference would be if Upgate cost no more than the floor: the most this set-up can show.
+    ceiling: ratio("floor", "reference"),
+  };
+}
+
+async function benchCompute(workerd, bindings, keys) {
+  const tokens = {
+    hs256: await hs256Token(bindings.JWT_SECRET),
+    rs256: await signedToken(keys.rs256),
+    es256: await signedToken(keys.es256),
+  };
+  return measureCompute(workerd.urls.compute, { tokens, bindings, pids: workerd.pids });
+}
+
+// Presign and compute share one workerd; it is gone before the PUT test starts.
+async function benchInSharedWorkerd(report, settings) {
+  const keys = { rs256: await asymmetricKey("RS256", "bench-rs"), es256: await asymmetricKey("ES256", "bench-es") };
+  const bindings = benchBindings();
+  const computeBindings = { ...bindings, JWT_JWKS: JSON.stringify({ keys: [keys.rs256.jwk, keys.es256.jwk] }) };
+  const workerd = await section(report, "start workerd", () =>
+    startWorkerd([...PRESIGN_TARGETS, "compute"], (name) => (name === "compute" ? computeBindings : bindings)),
+  );
+  if (!workerd) return;
+  try {
+    if (settings.sections.has("presign")) {
+      report.presign = await section(report, "presign", () => benchPresign(workerd, bindings, settings));
+    }
+    if (settings.sections.has("compute")) {
+      report.compute = await section(report, "compute", () => benchCompute(workerd, computeBindings, keys));
+    }
+  } finally {
+    await workerd.dispose();
+  }
+}
+
+async function benchPut(settings) {
+  const bindings = benchBindings();
+  const token = await hs256Token(bindings.JWT_SECRET);
+  const targets = await measurePut(["upgate", "plain-put"], {
+    bindings,
+    token,
+    runs: settings.putRuns,
+    log: (message) => log(`  ${message}`),
+  });
+  return { targets, ratio: targets.upgate.mbPerSecond / targets["plain-put"].mbPerSecond };
+}
+
+// Ends the workerd processes this run started before leaving early (time limit, Ctrl-C, a crash).
+function abort(reason) {
+  log(`stopping: ${reason}`);
+  killRunningWorkerd();
+  process.exit(1);
+}
+
+async function main() {
+  process.chdir(ROOT);
+  const settings = readSettings();
+  setTimeout(() => abort(`over the ${TIME_LIMIT_SECONDS} s limit`), TIME_LIMIT_SECONDS * 1000).unref();
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => abort(signal));
+  process.on("uncaughtException", (error) => abort(error?.stack ?? String(error)));
+  process.on("unhandledRejection", (error) => abort(error?.stack ?? String(error)));
+
+  const report = { date: new Date().toISOString().replace(/\.\d+Z$/, "Z"), machine: describeMachine(), settings, errors: [] };
+  await bundleWorkers();
+  if (settings.sections.has("presign") || settings.sections.has("compute")) await benchInSharedWorkerd(report, settings);
+  if (settings.sections.has("size")) report.size = await section(report, "size", async () => measureWasmSize());
+  if (settings.sections.has("put")) report.put = await section(report, "put", () => benchPut(settings));
+
+  const text = renderReport(report);
+  mkdirSync(BUILD_DIR, { recursive: true });
+  writeFileSync(path.join(BUILD_DIR, "results.md"), text);
+  process.stdout.write(`\n${text}\n(also written to build/bench/results.md)\n`);
+  process.exitCode = report.errors.length > 0 ? 1 : 0;
+}
+
+main().catch((error) => abort(error?.stack ?? String(error)));
