@@ -114,27 +114,30 @@ function describeRequest(request) {
   };
 }
 
-// One presign request through the core as shim/index.js drives it: describe the request, then call the core
-// until it answers, feeding back each round of effect results. Answers the number of calls and the status;
-// with `snapshots`, also records every step's call and answer and their sizes.
-function presignThroughCore(env, request, args, snapshots = null) {
-  const call = {
-    op: "http",
-    request: describeRequest(request),
-    now: Date.now(),
-    entropy: randomHex(32),
-    results: [],
-    memo: {},
-  };
+// One presign request through the core as shim/index.js drives it (the conversation of wasm/conversation.h):
+// describe the request, then resume with each round of effect results until the core answers; a commit
+// answer ("then") ends it once its effects are answered. Answers the number of core calls and the status.
+// With `stopAfter`, stops after that many calls (abandoning the conversation); with `snapshots`, records
+// every call's message and answer and their sizes.
+function presignThroughCore(env, request, args, { snapshots = null, stopAfter = Infinity } = {}) {
   const instance = coreFor(env);
+  let message = { op: "http", request: describeRequest(request), now: Date.now(), entropy: randomHex(32) };
   for (let step = 1; step <= 32; step++) {
-    const text = snapshots ? JSON.stringify(call) : "";
-    const answer = instance.call(call);
-    snapshots?.push({ call: JSON.parse(text), answer, bytesIn: text.length, bytesOut: JSON.stringify(answer).length });
+    const text = snapshots ? JSON.stringify(message) : "";
+    const answer = instance.call(message);
+    snapshots?.push({ message, answer, bytesIn: text.length, bytesOut: JSON.stringify(answer).length });
     if (answer.response) return { steps: step, status: answer.response.status };
     if (!answer.effects) throw new Error(`core error: ${JSON.stringify(answer)}`);
-    call.memo = answer.memo;
-    call.results.push(...answer.effects.map((effect) => cannedEffect(effect, args)));
+    const results = answer.effects.map((effect) => cannedEffect(effect, args));
+    if (answer.then) {
+      instance.call({ op: "close", handle: answer.handle });
+      return { steps: step, status: answer.then.response.status };
+    }
+    if (step >= stopAfter) {
+      instance.call({ op: "close", handle: answer.handle });
+      return { steps: step, status: 0 };
+    }
+    message = { op: "resume", handle: answer.handle, results };
   }
   throw new Error("no answer within 32 steps");
 }
@@ -176,16 +179,26 @@ async function run(op, n, args, env) {
       for (let i = 0; i < n; i++) sample = instance.call({ op: "digest", algorithm: "sha256", data_hex: "", key_hex: "" });
       break;
     }
-    case "core_step":
+    // A step cannot be replayed on its own (the conversation lives in the core), so core_step times the
+    // first `step` calls of a fresh conversation; run.mjs takes differences between consecutive steps.
+    case "core_step": {
+      const request = () => new Request(args.url, { method: "POST", headers: args.headers, body: args.body });
+      const snapshots = [];
+      presignThroughCore(env, request(), args, { snapshots });
+      for (let i = 0; i < n; i++) presignThroughCore(env, request(), args, { stopAfter: args.step });
+      const { answer, bytesIn, bytesOut } = snapshots[args.step - 1];
+      const effects = answer.effects ? answer.effects.map((e) => e.type).join(" + ") : "";
+      const asks = answer.then ? `${effects}, then ${answer.then.response.status}` : answer.response ? `response ${answer.response.status}` : effects;
+      sample = { asks, bytesIn, bytesOut, steps: snapshots.length };
+      break;
+    }
+    // The JSON-only cost of one step's message: the same text through a near-empty op.
     case "core_parse_step": {
       const snapshots = [];
-      presignThroughCore(env, new Request(args.url, { method: "POST", headers: args.headers, body: args.body }), args, snapshots);
-      const { call, answer, bytesIn, bytesOut } = snapshots[args.step - 1];
-      const message = op === "core_step" ? call : { op: "digest", algorithm: "sha256", data_hex: "", key_hex: "", ignored: call };
+      presignThroughCore(env, new Request(args.url, { method: "POST", headers: args.headers, body: args.body }), args, { snapshots });
+      const message = { op: "digest", algorithm: "sha256", data_hex: "", key_hex: "", ignored: snapshots[args.step - 1].message };
       const instance = coreFor(env);
       for (let i = 0; i < n; i++) instance.call(message);
-      const asks = answer.response ? `response ${answer.response.status}` : answer.effects.map((e) => e.type).join(" + ");
-      sample = { asks, bytesIn, bytesOut, steps: snapshots.length };
       break;
     }
     case "core_request": {

@@ -17,6 +17,17 @@ const imports = {
   },
 };
 
+// An HTTP answer's response bodies follow its JSON, each after a NUL byte, and "body" holds the index
+// (wasm/dispatch.cpp): put each body back in its place.
+function withBodies(output) {
+  const [head, ...bodies] = output.split("\0");
+  const answer = JSON.parse(head);
+  for (const part of [answer, answer.then]) {
+    if (part?.response && typeof part.response.body === "number") part.response.body = bodies[part.response.body];
+  }
+  return answer;
+}
+
 export class Core {
   constructor(wasmModule) {
     this.exports = new WebAssembly.Instance(wasmModule, imports).exports;
@@ -25,13 +36,14 @@ export class Core {
 
   // One synchronous call: a JSON-serialisable object in, the core's JSON answer out.
   call(message) {
-    const input = encoder.encode(JSON.stringify(message));
+    const text = JSON.stringify(message);
     const { upgate_input, upgate_call, upgate_output, memory } = this.exports;
-    const inputAt = upgate_input(input.length);
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto writes straight into wasm memory.
+    const inputAt = upgate_input(text.length * 3);
     // Memory growth detaches old ArrayBuffers, so every access takes a fresh view.
-    new Uint8Array(memory.buffer, inputAt, input.length).set(input);
-    const outputLength = upgate_call(input.length);
-    const outputAt = upgate_output();
-    return JSON.parse(decoder.decode(new Uint8Array(memory.buffer, outputAt, outputLength)));
+    const { written } = encoder.encodeInto(text, new Uint8Array(memory.buffer, inputAt, text.length * 3));
+    const outputLength = upgate_call(written);
+    const output = decoder.decode(new Uint8Array(memory.buffer, upgate_output(), outputLength));
+    return withBodies(output);
   }
 }

@@ -31,7 +31,7 @@ async function drainOrCancel(reader, budget) {
   await reader.cancel();
 }
 
-async function readBody(request, limit) {
+export async function readBody(request, limit) {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > DRAIN_LIMIT) return { ok: true, too_large: true };
   if (!request.body) return { ok: true, text: "" };
@@ -124,7 +124,7 @@ const handlers = {
   kv_put: async (effect, { env }) => {
     const options = effect.ttl ? { expirationTtl: Math.max(60, effect.ttl) } : {};
     if (effect.metadata) options.metadata = effect.metadata;
-    await env.UPLOADS_KV.put(effect.key, effect.value, options);
+    await env.UPLOADS_KV.put(effect.key, JSON.stringify(effect.value), options);
     return { ok: true };
   },
   kv_delete: async (effect, { env }) => {

@@ -3,13 +3,14 @@
 import wasmModule from "../build/wasm/upgate.wasm";
 import openapiDocument from "./openapi.json"; // a Text module (wrangler.toml rules): the core serves it
 import { Core } from "./core.js";
-import { performEffect } from "./effects.js";
+import { performEffect, readBody } from "./effects.js";
 import { logLine } from "./log.js";
 
 // A request needs a handful of steps (auth, body, KV, R2); the bound stops a core bug from looping forever.
 const MAX_STEPS = 32;
 
 let core = null; // one instance per isolate, configured before it serves its first request
+let prefetchRule = null; // which request bodies the core wants read up front (its configure answer)
 
 function environmentStrings(env) {
   const strings = {};
@@ -35,6 +36,7 @@ function coreFor(env) {
     problems: report.problems,
     notes: report.notes,
   });
+  prefetchRule = report.prefetch_body ?? null;
   core = fresh;
   return core;
 }
@@ -73,21 +75,35 @@ function internalError(requestId) {
   });
 }
 
-// Calls the core until it stops asking for effects, performing each round of effects in parallel.
-async function converse(call, io, isFinal) {
-  for (let step = 0; step < MAX_STEPS; step++) {
-    const answer = coreFor(io.env).call(call);
-    if (isFinal(answer)) return answer;
-    if (!answer.effects) throw new Error(`core error: ${answer.error ?? "no answer"}`);
-    call.memo = answer.memo;
-    call.results.push(...(await Promise.all(answer.effects.map((effect) => performEffect(effect, io)))));
+// Carries one conversation with the core (wasm/conversation.h): performs each round of effects it asks for
+// in parallel and hands back their results, until it answers. An answer with "then" is sent as soon as its
+// effects (the writes it depends on) all succeed; if one failed, the core is told and answers anew.
+async function converse(first, io) {
+  const core = coreFor(io.env);
+  let answer = core.call(first);
+  for (let step = 0; step < MAX_STEPS && answer.effects; step++) {
+    const results = await Promise.all(answer.effects.map((effect) => performEffect(effect, io)));
+    if (answer.then && results.every((result) => result.ok)) {
+      core.call({ op: "close", handle: answer.handle });
+      return answer.then;
+    }
+    answer = core.call({ op: "resume", handle: answer.handle, results });
   }
-  throw new Error("core did not finish within the step bound");
+  if (answer.effects) {
+    core.call({ op: "close", handle: answer.handle });
+    throw new Error("core did not finish within the step bound");
+  }
+  if (answer.error) throw new Error(`core error: ${answer.error}`);
+  return answer;
 }
 
-function exchange(request, env) {
+async function exchange(request, env) {
   const call = { op: "http", request: describeRequest(request), now: Date.now(), entropy: randomHex(32) };
-  return converse({ ...call, results: [], memo: {} }, { request, env }, (answer) => Boolean(answer.response));
+  coreFor(env);
+  if (prefetchRule && request.method === prefetchRule.method && call.request.path.startsWith(prefetchRule.path_prefix)) {
+    call.body = await readBody(request, prefetchRule.limit);
+  }
+  return converse(call, { request, env });
 }
 
 export default {
@@ -124,9 +140,8 @@ export default {
 
   // The cron trigger: the core reasons with the scheduled time, so a run can be replayed "7 hours later".
   async scheduled(controller, env) {
-    const call = { op: "scheduled", now: controller.scheduledTime, results: [], memo: {} };
     try {
-      const { log } = await converse(call, { request: null, env }, (answer) => Boolean(answer.done));
+      const { log } = await converse({ op: "scheduled", now: controller.scheduledTime }, { request: null, env });
       logLine(log);
     } catch (error) {
       core = null;

@@ -44,9 +44,32 @@ Authentication verify_bearer(Context& context) {
 
 }  // namespace
 
+// A verified caller is remembered in the conversation's memo (which never leaves the wasm instance), so the
+// later steps of a request do not verify the token again.
 Authentication authenticate(Context& context) {
-  if (!context.authentication || context.authentication->state == Authentication::State::Pending) {
-    context.authentication = verify_bearer(context);
+  if (context.authentication && context.authentication->state != Authentication::State::Pending) {
+    return *context.authentication;
+  }
+  json& memo = context.exchange.memo();
+  if (memo.contains("caller")) {
+    const json& caller = memo["caller"];
+    context.exchange.pass_over(static_cast<size_t>(integer_field(caller, "effects")));
+    jwt::Claims claims;
+    claims.sub = string_field(caller, "sub");
+    claims.exp = integer_field(caller, "exp");
+    for (const auto& role : caller["roles"]) claims.roles.push_back(role.get<std::string>());
+    context.sub = claims.sub;
+    context.authentication = Authentication{Authentication::State::Valid, std::move(claims), ""};
+    return *context.authentication;
+  }
+  const size_t effects_before = context.exchange.effects_asked();
+  context.authentication = verify_bearer(context);
+  if (context.authentication->state == Authentication::State::Valid) {
+    const jwt::Claims& claims = context.authentication->claims;
+    memo["caller"] = {{"sub", claims.sub},
+                      {"exp", claims.exp},
+                      {"roles", claims.roles},
+                      {"effects", context.exchange.effects_asked() - effects_before}};
   }
   return *context.authentication;
 }

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "cleanup.h"
+#include "conversation.h"
 #include "crypto.h"
 #include "encoding.h"
 #include "gateway.h"
@@ -11,6 +12,7 @@
 #include "jwt.h"
 #include "routes.h"
 #include "sigv4.h"
+#include "upload_request.h"
 
 namespace upgate {
 
@@ -21,7 +23,13 @@ json error_answer(const std::string& message) { return json{{"error", message}};
 json configure(const json& call) {
   configure_isolate(call);
   const Config& config = isolate_state().config;
-  return json{{"ok", config.usable()}, {"env", config.app_env}, {"problems", config.problems}, {"notes", config.notes}};
+  // Every POST under /api/ reads a JSON body, so the shim may read it before the first call and save a step.
+  const json prefetch{{"method", "POST"}, {"path_prefix", "/api/"}, {"limit", kMaxJsonBodyBytes}};
+  return json{{"ok", config.usable()},
+              {"env", config.app_env},
+              {"problems", config.problems},
+              {"notes", config.notes},
+              {"prefetch_body", prefetch}};
 }
 
 // Exposes the core's hashing to the Worker tests, so the RFC vectors are checked inside workerd too.
@@ -69,12 +77,14 @@ json jwt_verify(const json& call) {
   return answer;
 }
 
-json route_call(const json& call) {
+json route_call(json call) {
   const std::string op = string_field(call, "op");
   if (op == "configure") return configure(call);
   if (!isolate_state().configured) return error_answer("configure must be called first");
-  if (op == "http") return handle_http(call);
-  if (op == "scheduled") return handle_scheduled(call);
+  if (op == "http") return start_conversation(call, handle_http);
+  if (op == "scheduled") return start_conversation(call, handle_scheduled);
+  if (op == "resume") return resume_conversation(call);
+  if (op == "close") return close_conversation(call);
   if (op == "digest") return digest(call);
   if (op == "sigv4_presign") return sigv4_presign(call);
   if (op == "jwt_verify") return jwt_verify(call);
@@ -84,13 +94,34 @@ json route_call(const json& call) {
 
 }  // namespace
 
+namespace {
+// Response bodies travel after the answer, each behind a NUL byte, instead of as escaped strings inside it:
+// "body" becomes the body's index. (JSON text never contains a raw NUL, so the split is unambiguous.)
+std::string encode_answer(json answer) {
+  std::vector<std::string> bodies;
+  for (json* part : {&answer, answer.contains("then") ? &answer["then"] : nullptr}) {
+    if (!part || !part->contains("response")) continue;
+    json& body = (*part)["response"]["body"];
+    if (!body.is_string()) continue;
+    bodies.push_back(body.get<std::string>());
+    body = bodies.size() - 1;
+  }
+  std::string wire = to_text(answer);
+  for (const auto& body : bodies) {
+    wire += '\0';
+    wire += body;
+  }
+  return wire;
+}
+}  // namespace
+
 std::string dispatch(std::string_view input) {
-  const auto call = parse_json(input);
+  auto call = parse_json(input);
   if (!call || !call->is_object()) return to_text(error_answer("input is not a JSON object"));
   // The core's own code returns errors as values; this catch is the last line against a library throwing
   // (nlohmann on an unexpected type, Crypto++ on a bad key length), so one request cannot take the isolate down.
   try {
-    return to_text(route_call(*call));
+    return encode_answer(route_call(std::move(*call)));
   } catch (const std::exception& failure) {
     return to_text(json{{"error", "internal"}, {"detail", failure.what()}});
   }

@@ -39,6 +39,7 @@ Exchange::Exchange(const json& call)
       entropy_(string_field(call, "entropy")),
       memo_(call.is_object() && call.contains("memo") && call["memo"].is_object() ? call["memo"] : json::object()) {
   if (call.is_object() && call.contains("results") && call["results"].is_array()) results_ = &call["results"];
+  if (call.is_object() && call.contains("body") && call["body"].is_object()) prefetched_body_ = &call["body"];
 }
 
 EffectResult Exchange::perform(json effect) {
@@ -54,7 +55,8 @@ namespace effects {
 json read_body(int64_t limit) { return {{"type", "read_body"}, {"limit", limit}}; }
 json kv_get(const std::string& key) { return {{"type", "kv_get"}, {"key", key}}; }
 json kv_put(const std::string& key, const json& value, int64_t ttl_seconds, const json& metadata) {
-  json effect{{"type", "kv_put"}, {"key", key}, {"value", to_text(value)}};
+  // The shim stores JSON.stringify(value): one serialisation, instead of a JSON string escaped again here.
+  json effect{{"type", "kv_put"}, {"key", key}, {"value", value}};
   if (ttl_seconds > 0) effect["ttl"] = ttl_seconds;
   if (!metadata.is_null()) effect["metadata"] = metadata;
   return effect;

@@ -56,16 +56,26 @@ class Exchange {
   // Asks for an effect; its result when an earlier step performed it, otherwise queued for this step.
   EffectResult perform(json effect);
   bool suspended() const { return !queued_.empty(); }
+  // Effects are numbered in the order they are asked for; work remembered in the memo instead of redone
+  // must still pass over the numbers it used, so later effects keep theirs.
+  size_t effects_asked() const { return next_effect_; }
+  void pass_over(size_t effects) { next_effect_ += effects; }
   // The answer that asks the shim to perform the queued effects and call again.
   json suspension() const;
+  const json& queued_effects() const { return queued_; }
 
   json& memo() { return memo_; }
+
+  // The body the shim read before the first call, when the prefetch rule (see dispatch.h) covered this
+  // request: shaped like a read_body effect's result. nullptr otherwise.
+  const json* prefetched_body() const { return prefetched_body_; }
 
  private:
   RequestFacts request_;
   int64_t now_ms_ = 0;
   std::string entropy_;
   const json* results_ = nullptr;
+  const json* prefetched_body_ = nullptr;
   size_t next_effect_ = 0;
   json queued_ = json::array();
   json memo_;

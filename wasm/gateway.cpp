@@ -100,6 +100,11 @@ json handle_http(const json& call) {
                   request_id::choose(exchange.request().header("x-request-id"), exchange.entropy())};
   Step step = route_request(context);
   if (!step) return exchange.suspension();
+  if (step->awaits_writes) {
+    json answer = exchange.suspension();
+    answer["then"] = finished(std::move(*step), context);
+    return answer;
+  }
   return finished(std::move(*step), context);
 }
 

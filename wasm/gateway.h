@@ -4,7 +4,8 @@
 
 namespace upgate {
 
-// One step of an HTTP exchange (see exchange.h). Answers {"effects", "memo"} while I/O is outstanding, else
+// One step of an HTTP exchange (see exchange.h, conversation.h). Answers {"effects", "memo"} while I/O is
+// outstanding; {"effects", "memo", "then"} when the response only waits on its writes; else
 // {"response": {"status", "headers", "body"}, "log": {...}}.
 json handle_http(const json& call);
 

@@ -38,10 +38,19 @@ std::vector<std::string_view> segments_of(std::string_view path) {
 
 bool is_parameter(std::string_view segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
 
-// The path parameters when path fits pattern; nullopt otherwise.
-std::optional<std::vector<std::string>> match(std::string_view pattern, std::string_view path) {
-  const auto want = segments_of(pattern);
-  const auto have = segments_of(path);
+// Each route's template split into segments once, in table order.
+const std::vector<std::vector<std::string_view>>& template_segments() {
+  static const std::vector<std::vector<std::string_view>> segments = [] {
+    std::vector<std::vector<std::string_view>> all;
+    for (const Route& route : route_table()) all.push_back(segments_of(route.name));
+    return all;
+  }();
+  return segments;
+}
+
+// The path parameters when path (split into have) fits the template want; nullopt otherwise.
+std::optional<std::vector<std::string>> match(const std::vector<std::string_view>& want,
+                                              const std::vector<std::string_view>& have, std::string_view path) {
   std::vector<std::string> params;
   for (size_t i = 0; i < want.size(); ++i) {
     if (i >= have.size()) return std::nullopt;
@@ -65,9 +74,11 @@ std::optional<std::vector<std::string>> match(std::string_view pattern, std::str
 }  // namespace
 
 std::optional<Route> match_route(std::string_view path) {
-  for (const Route& route : route_table()) {
-    if (auto params = match(route.name, path)) {
-      Route matched = route;
+  const auto have = segments_of(path);
+  const auto& table = route_table();
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (auto params = match(template_segments()[i], have, path)) {
+      Route matched = table[i];
       matched.params = std::move(*params);
       return matched;
     }

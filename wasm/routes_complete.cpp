@@ -111,9 +111,10 @@ bool inspect_objects(Context& context, std::vector<Completion>& uploads, std::ve
   return true;
 }
 
-// Stage 3: delete mismatches; record the asset, the completed session, and drop the cleanup entry.
-bool record_outcomes(Context& context, std::vector<Completion>& uploads, const std::vector<json>& objects,
-                     std::optional<Response>& failure) {
+// Stage 3: delete mismatches; record the asset, the completed session, and drop the cleanup entry. Returns
+// the writes, for the response to wait on (after_writes).
+std::vector<EffectResult> record_outcomes(Context& context, std::vector<Completion>& uploads,
+                                          const std::vector<json>& objects) {
   std::vector<EffectResult> writes;
   const int64_t now_ms = context.exchange.now_ms();
   for (size_t i = 0; i < uploads.size(); ++i) {
@@ -135,11 +136,7 @@ bool record_outcomes(Context& context, std::vector<Completion>& uploads, const s
         effects::kv_delete(records::cleanup_key(integer_field(upload.session, "createdAtMs"), upload.upload_id))));
     upload.answer = std::move(answer);
   }
-  if (context.exchange.suspended()) return false;
-  for (const EffectResult& write : writes) {
-    if (!write.ok()) failure = storage_unavailable("recording the completion failed");
-  }
-  return true;
+  return writes;
 }
 
 Response single_answer(const Completion& upload) {
@@ -173,9 +170,8 @@ Step handle_complete(Context& context) {
   if (failure) return failure;
   if (!inspect_objects(context, uploads, objects, failure)) return std::nullopt;
   if (failure) return failure;
-  if (!record_outcomes(context, uploads, objects, failure)) return std::nullopt;
-  if (failure) return failure;
-  return request.batch ? batch_answer(uploads) : single_answer(uploads[0]);
+  const std::vector<EffectResult> writes = record_outcomes(context, uploads, objects);
+  return after_writes(request.batch ? batch_answer(uploads) : single_answer(uploads[0]), writes);
 }
 
 }  // namespace upgate

@@ -114,15 +114,12 @@ Step handle_presign(Context& context) {
                                                               records::kPendingSessionTtlSeconds, entry)));
     answers.push_back(presign_answer(upload_id, key, url));
   }
-  if (context.exchange.suspended()) return std::nullopt;
-  for (const EffectResult& write : writes) {
-    if (!write.ok()) return storage_unavailable("kv_put upload session failed");
-  }
+  // No URL goes out unless its session and cleanup entry were written.
   if (!request.batch) {
     if (const auto* rejected = std::get_if<Rejection>(&request.files[0])) return rejected->to_response();
-    return json_response(200, answers[0]);
+    return after_writes(json_response(200, answers[0]), writes);
   }
-  return json_response(200, json{{"uploads", answers}});
+  return after_writes(json_response(200, json{{"uploads", answers}}), writes);
 }
 
 }  // namespace upgate

@@ -25,9 +25,7 @@ Step handle_create_shoot(Context& context) {
   const json shoot{{"shootId", shoot_id}, {"owner", start.caller.sub},
                    {"createdAt", clock::iso8601(context.exchange.now_ms())}};
   EffectResult written = context.exchange.perform(effects::kv_put(records::shoot_key(shoot_id), shoot));
-  if (!written.ready()) return std::nullopt;
-  if (!written.ok()) return storage_unavailable("kv_put shoot failed");
-  return json_response(201, shoot);
+  return after_writes(json_response(201, shoot), {written});
 }
 
 Step handle_get_shoot(Context& context) {

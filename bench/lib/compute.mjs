@@ -102,10 +102,20 @@ export async function measureCompute(url, { tokens, bindings, pids }) {
   }
   result.coreNoop = await perOperation(url, "core_noop", {});
   result.steps = [];
+  let previous = { us: 0, cpuUs: 0 };
   for (let step = 1; step <= result.coreRequest.sample.steps; step++) {
-    const whole = await perOperation(url, "core_step", { ...request, step });
+    const upTo = await perOperation(url, "core_step", { ...request, step });
     const parseOnly = await perOperation(url, "core_parse_step", { ...request, step });
-    result.steps.push({ step, ...whole.sample, us: whole.us, cpuUs: whole.cpuUs, parseUs: parseOnly.us, parseCpuUs: parseOnly.cpuUs });
+    // core_step times the first `step` calls: this step's own cost is the difference with the previous one.
+    result.steps.push({
+      step,
+      ...upTo.sample,
+      us: upTo.us - previous.us,
+      cpuUs: upTo.cpuUs - previous.cpuUs,
+      parseUs: parseOnly.us,
+      parseCpuUs: parseOnly.cpuUs,
+    });
+    previous = upTo;
   }
   return result;
 }

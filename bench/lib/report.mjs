@@ -129,8 +129,10 @@ function computeSection(compute) {
     "",
     table(["operation", "µs per op (wall)", "µs per op (workerd CPU)", "N"], rows, ["l", "r", "r", "r"]),
     "",
-    "Upgate's presign inside the core, step by step (each step replays the handler from the start with every earlier result; " +
-      "\"JSON only\" = the same call JSON through a near-empty op: stringify, copy, parse in C++; \"handler\" = the rest):",
+    "Upgate's presign inside the core, step by step (each step replays the handler from the start; the conversation's " +
+      "request and earlier results stay inside the core, so only new results cross; a step's cost is the difference between " +
+      "running the first k and the first k-1 calls; \"JSON only\" = the same message through a near-empty op: stringify, " +
+      "copy, parse in C++; \"handler\" = the rest):",
     "",
     table(
       ["step", "the core answers", "JSON in (B)", "JSON out (B)", "µs (wall / CPU)", "JSON only µs (wall / CPU)", "handler µs (wall / CPU)"],

@@ -350,3 +350,38 @@ describe("logs over a full upload flow", () => {
     }
   });
 });
+
+describe("storage unavailable", () => {
+  // The real runtime with the KV namespace left unbound: every KV call fails, as it would in an outage.
+  let worker;
+  before(async () => {
+    worker = await startWorker({ kvNamespaces: [] });
+  });
+  after(() => worker?.dispose());
+
+  it("answers 503 storage_unavailable and writes nothing to R2", async () => {
+    const headers = bearer(await hs256Token(worker.bindings.JWT_SECRET, { sub: "outage" }));
+    const response = await worker.fetch("/api/shoots", { method: "POST", headers, body: JSON.stringify({ shootId: "outage" }) });
+    assert.equal(response.status, 503);
+    const body = await response.json();
+    assert.equal(body.error.code, "storage_unavailable");
+    assert.equal(body.error.request_id, response.headers.get("x-request-id"));
+    assert.ok(response.headers.get("x-ratelimit-limit"), "still an /api/* response");
+
+    const presign = await worker.fetch("/api/uploads/presign", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ shootId: "outage", filename: `outage_${today()}_0001.jpg`, contentType: "image/jpeg", size: 10 }),
+    });
+    assert.equal(presign.status, 503);
+    assert.equal((await presign.json()).error.code, "storage_unavailable");
+    const bucket = await worker.mf.getR2Bucket("BUCKET");
+    assert.equal((await bucket.list()).objects.length, 0);
+  });
+
+  it("/readyz reports KV unreachable with 503 not_ready", async () => {
+    const response = await worker.fetch("/readyz");
+    assert.equal(response.status, 503);
+    assert.deepEqual(await response.json(), { status: "not_ready", checks: { config: "ok", kv: "unreachable", r2: "ok" } });
+  });
+});
