@@ -9,7 +9,7 @@ cd "$root"
 
 # Pinned: the Crypto++ source the core is built and tested against.
 CRYPTOPP_SRC_VERSION="8.7.0+git220824-1"
-APT_PACKAGES=(emscripten binaryen nlohmann-json3-dev doctest-dev cmake make g++ clang-14 lld-14
+APT_PACKAGES=(emscripten binaryen wabt nlohmann-json3-dev doctest-dev cmake make g++ clang-14 lld-14
   libclang-rt-14-dev debian-archive-keyring dpkg-dev xz-utils)
 
 log() { printf '[bootstrap] %s\n' "$*"; }

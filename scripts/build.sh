@@ -14,6 +14,11 @@ jobs=$(nproc)
 cmake --build build/wasm -j "$jobs" -- --no-print-directory | grep -vE '^\[|^$' || true
 test -s build/wasm/upgate.wasm
 
+# A test fixture: a module whose every call traps, to prove the shim's own 500 path (tests/worker).
+mkdir -p build/fixtures
+[ build/fixtures/trap.wasm -nt tests/worker/fixtures/trap.wat ] ||
+  wat2wasm tests/worker/fixtures/trap.wat -o build/fixtures/trap.wasm
+
 if [ "${UPGATE_BUILD_NATIVE:-1}" = 1 ]; then
   [ -f build/native/CMakeCache.txt ] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build/native -j "$jobs" -- --no-print-directory | grep -vE '^\[|^$' || true

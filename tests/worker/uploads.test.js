@@ -1014,3 +1014,40 @@ describe("a completed upload cannot be overwritten through its own URL", () => {
     assert.equal((await objectAt(worker, first.item.key)).etag, second.done.etag);
   });
 });
+
+describe("the 6-hour completion window", () => {
+  let worker;
+  before(async () => {
+    worker = await startWorker();
+  });
+  after(() => worker?.dispose());
+
+  // The upload is made for real; only its session's presign time is moved back, through the real KV binding,
+  // so the Worker sees an upload presigned 6 hours and 1 minute ago.
+  async function ageSession(uploadId, ageMs) {
+    const kv = await worker.mf.getKVNamespace("UPLOADS_KV");
+    const session = await kv.get(`upload:${uploadId}`, "json");
+    session.createdAtMs -= ageMs;
+    await kv.put(`upload:${uploadId}`, JSON.stringify(session));
+  }
+
+  it("an upload not completed within 6 hours of its presign is 410 upload_expired", async () => {
+    const { user, shootId } = await ownerWithShoot(worker, "late");
+    const bytes = jpegBytes(200);
+    const item = await presignOk(worker, user, { shootId, filename: fileName(shootId), contentType: "image/jpeg", size: bytes.length });
+    assert.equal((await put(item, bytes)).status, 200);
+    await ageSession(item.uploadId, 6 * 3600_000 + 60_000);
+    await assertJsonError(await complete(worker, user, { uploadId: item.uploadId }), 410, "upload_expired");
+    assert.equal(await kvJson(worker, `asset:${item.key}`), null, "nothing was recorded");
+  });
+
+  it("just inside the window it still completes", async () => {
+    const { user, shootId } = await ownerWithShoot(worker, "in-time");
+    const bytes = jpegBytes(200);
+    const item = await presignOk(worker, user, { shootId, filename: fileName(shootId), contentType: "image/jpeg", size: bytes.length });
+    assert.equal((await put(item, bytes)).status, 200);
+    await ageSession(item.uploadId, 6 * 3600_000 - 60_000);
+    const done = await assertJsonOk(await complete(worker, user, { uploadId: item.uploadId }));
+    assert.equal(done.key, item.key);
+  });
+});

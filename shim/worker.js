@@ -1,0 +1,153 @@
+// The Worker's behaviour, built around one wasm module: turns each request (and each cron tick) into a
+// conversation with the C++ core, performs the I/O the core asks for, and returns what the core decided.
+// No decisions are made here. (index.js builds the real Worker; tests can build one around another module.)
+import { Core } from "./core.js";
+import { performEffect, readBody } from "./effects.js";
+import { logLine } from "./log.js";
+
+// A request needs a handful of steps (auth, body, KV, R2); the bound stops a core bug from looping forever.
+const MAX_STEPS = 32;
+
+function environmentStrings(env) {
+  const strings = {};
+  for (const [name, value] of Object.entries(env)) if (typeof value === "string") strings[name] = value;
+  return strings;
+}
+
+function randomHex(bytes) {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function describeRequest(request) {
+  const url = new URL(request.url);
+  return {
+    method: request.method,
+    path: url.pathname,
+    query: url.search.startsWith("?") ? url.search.slice(1) : url.search,
+    scheme: url.protocol.replace(":", ""),
+    ip: request.headers.get("cf-connecting-ip") ?? "",
+    headers: [...request.headers],
+  };
+}
+
+// The core could not answer (a trap, or a bug): a JSON 500 that still carries a request id.
+function internalError(requestId) {
+  const body = {
+    error: { code: "internal_error", message: "Something went wrong on our side.", request_id: requestId },
+  };
+  return new Response(JSON.stringify(body), {
+    status: 500,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "X-Request-Id": requestId,
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "no-referrer",
+      "Cache-Control": "no-store",
+      "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    },
+  });
+}
+
+export function createWorker({ wasmModule, openapiDocument }) {
+  let core = null; // one instance per isolate, configured before it serves its first request
+  let prefetchRule = null; // which request bodies the core wants read up front (its configure answer)
+
+  function coreFor(env) {
+    if (core) return core;
+    const fresh = new Core(wasmModule);
+    const report = fresh.call({
+      op: "configure",
+      env: environmentStrings(env),
+      rate_limiter_bound: Boolean(env.RATE_LIMITER),
+      openapi: openapiDocument,
+    });
+    // Names the problems (never the values) so the operator can fix them.
+    logLine({
+      ts: new Date().toISOString(),
+      level: report.ok ? "info" : "error",
+      event: "config",
+      env: report.env,
+      problems: report.problems,
+      notes: report.notes,
+    });
+    prefetchRule = report.prefetch_body ?? null;
+    core = fresh;
+    return core;
+  }
+
+  // Carries one conversation with the core (wasm/conversation.h): performs each round of effects it asks for
+  // in parallel and hands back their results, until it answers. An answer with "then" is sent as soon as its
+  // effects (the writes it depends on) all succeed; if one failed, the core is told and answers anew.
+  async function converse(first, io) {
+    const instance = coreFor(io.env);
+    let answer = instance.call(first);
+    for (let step = 0; step < MAX_STEPS && answer.effects; step++) {
+      const results = await Promise.all(answer.effects.map((effect) => performEffect(effect, io)));
+      if (answer.then && results.every((result) => result.ok)) {
+        instance.call({ op: "close", handle: answer.handle });
+        return answer.then;
+      }
+      answer = instance.call({ op: "resume", handle: answer.handle, results });
+    }
+    if (answer.effects) {
+      instance.call({ op: "close", handle: answer.handle });
+      throw new Error("core did not finish within the step bound");
+    }
+    if (answer.error) throw new Error(`core error: ${answer.error}`);
+    return answer;
+  }
+
+  async function exchange(request, env) {
+    const call = { op: "http", request: describeRequest(request), now: Date.now(), entropy: randomHex(32) };
+    coreFor(env); // configures the core on first use, which also sets prefetchRule
+    if (prefetchRule && request.method === prefetchRule.method && call.request.path.startsWith(prefetchRule.path_prefix)) {
+      call.body = await readBody(request, prefetchRule.limit);
+    }
+    return converse(call, { request, env });
+  }
+
+  return {
+    async fetch(request, env) {
+      const started = Date.now();
+      try {
+        const { response, log } = await exchange(request, env);
+        logLine({ ...log, duration_ms: Date.now() - started });
+        return new Response(response.body === "" ? null : response.body, {
+          status: response.status,
+          headers: response.headers,
+        });
+      } catch (error) {
+        core = null; // a trapped instance is not trusted again
+        // The core normally chooses the request id; here it could not, so the contract's rule is applied here.
+        const clientId = request.headers.get("x-request-id") ?? "";
+        const requestId = /^[A-Za-z0-9._-]{1,64}$/.test(clientId) ? clientId : `req_${randomHex(16)}`;
+        const development = env.APP_ENV === "development";
+        logLine({
+          ts: new Date().toISOString(),
+          level: "error",
+          request_id: requestId,
+          event: "request",
+          method: request.method,
+          path: new URL(request.url).pathname,
+          status: 500,
+          duration_ms: Date.now() - started,
+          message: String(error?.message ?? error),
+          ...(development && error?.stack ? { stack: error.stack } : {}),
+        });
+        return internalError(requestId);
+      }
+    },
+
+    // The cron trigger: the core reasons with the scheduled time, so a run can be replayed "7 hours later".
+    async scheduled(controller, env) {
+      try {
+        const { log } = await converse({ op: "scheduled", now: controller.scheduledTime }, { request: null, env });
+        logLine(log);
+      } catch (error) {
+        core = null;
+        logLine({ ts: new Date().toISOString(), level: "error", event: "cleanup", message: String(error?.message ?? error) });
+        throw error;
+      }
+    },
+  };
+}
