@@ -34,12 +34,13 @@ function summaryOf(result) {
   return { passed: Number(match[1]), failed: Number(match[2]) + (result.status === 0 ? 0 : Number(match[2]) ? 0 : 1) };
 }
 const smoke = summaryOf(run("bash", ["scripts/smoke-local.sh"]));
+const fuzz = summaryOf(run("bash", ["scripts/fuzz.sh", "--short"]));
 
-const passed = unitPassed + workerPassed + smoke.passed;
-const failed = unitFailed + workerFailed + smoke.failed + (unit.status === 0 ? 0 : 1);
+const passed = unitPassed + workerPassed + smoke.passed + fuzz.passed;
+const failed = unitFailed + workerFailed + smoke.failed + fuzz.failed + (unit.status === 0 ? 0 : 1);
 console.log(
   `unit: ${unitPassed} passed, ${unitFailed} failed; worker: ${workerPassed} passed, ${workerFailed} failed; ` +
-    `smoke: ${smoke.passed} passed, ${smoke.failed} failed`,
+    `smoke: ${smoke.passed} passed, ${smoke.failed} failed; fuzz targets: ${fuzz.passed} passed, ${fuzz.failed} failed`,
 );
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
