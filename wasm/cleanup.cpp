@@ -48,12 +48,12 @@ std::vector<Abandoned> claim_old_entries(Exchange& run, const json& listing, std
   if (!memo.contains("claimed")) {
     json claimed = json::array();
     const int64_t cutoff = run.now_ms() - records::kCleanupAfterMs;
-    for (const json& entry : listing["keys"]) {
+    for (const json& entry : member_of(listing, "keys")) {
       const std::string name = string_field(entry, "name");
       const int64_t created = created_ms_of(name);
       if (created < 0 || created > cutoff) continue;  // young (or foreign): not ours to touch yet
       if (!claim(claims, name, run.now_ms())) continue;  // another overlapping run has it
-      const json& meta = entry.contains("metadata") ? entry["metadata"] : json();
+      const json& meta = member_of(entry, "metadata");
       claimed.push_back({name, string_field(meta, "uploadId"), string_field(meta, "key")});
     }
     memo["claimed"] = claimed;
@@ -65,7 +65,7 @@ std::vector<Abandoned> claim_old_entries(Exchange& run, const json& listing, std
 
 std::vector<std::string> old_tmp_objects(const json& listing, int64_t now_ms) {
   std::vector<std::string> keys;
-  for (const json& object : listing["objects"]) {
+  for (const json& object : member_of(listing, "objects")) {
     if (integer_field(object, "uploaded") < now_ms - records::kTmpMaxAgeMs) keys.push_back(string_field(object, "key"));
   }
   return keys;
@@ -117,9 +117,9 @@ json handle_scheduled(const json& call) {
     if (!sessions[i].ok() || !assets[i].ok() || !heads[i].ok()) continue;  // left for the next run
     const auto session = parse_json(string_field(sessions[i].value(), "value"));
     const bool completed = session && string_field(*session, "state") == "completed";
-    const bool key_holds_asset = !assets[i].value()["value"].is_null();
+    const bool key_holds_asset = !member_of(assets[i].value(), "value").is_null();
     if (!completed) {
-      if (!key_holds_asset && !heads[i].value()["object"].is_null()) {
+      if (!key_holds_asset && !member_of(heads[i].value(), "object").is_null()) {
         doomed_objects.push_back(entries[i].object_key);
         ++objects;
       }

@@ -33,6 +33,15 @@ inline int64_t integer_field(const json& object, const char* name, int64_t fallb
   auto it = object.find(name);
   return (it != object.end() && it->is_number_integer()) ? it->get<int64_t>() : fallback;
 }
+// The member, or null when absent: reading what the shim answered never depends on its shape being right
+// (nlohmann's const operator[] on a missing key is undefined behaviour).
+inline const json& member_of(const json& object, const char* name) {
+  static const json absent;
+  if (!object.is_object()) return absent;
+  auto it = object.find(name);
+  return it == object.end() ? absent : *it;
+}
+
 inline bool bool_field(const json& object, const char* name, bool fallback = false) {
   if (!object.is_object()) return fallback;
   auto it = object.find(name);

@@ -94,7 +94,7 @@ bool inspect_objects(Context& context, std::vector<Completion>& uploads, std::ve
       failure = storage_unavailable("r2 head/read failed");
       return true;
     }
-    const json& object = head.value()["object"];
+    const json& object = member_of(head.value(), "object");
     if (object.is_null()) {
       upload.rejection = Rejection{409, "upload_missing", "Nothing has been uploaded to this URL yet.",
                                    json{{"uploadId", upload.upload_id}}};

@@ -62,7 +62,7 @@ bool refuse_existing(Context& context, const std::string& shoot_id,
       failure = storage_unavailable("kv_get asset failed");
       return true;
     }
-    if (!lookup.value()["value"].is_null()) {
+    if (!member_of(lookup.value(), "value").is_null()) {
       files[index] = Rejection{409, "already_exists",
                                "A completed upload already holds this file name; send \"replace\": true to replace it.",
                                json{{"filename", std::get<FileRequest>(files[index]).filename}}};

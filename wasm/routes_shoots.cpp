@@ -19,7 +19,7 @@ Step handle_create_shoot(Context& context) {
   EffectResult existing = context.exchange.perform(effects::kv_get(records::shoot_key(shoot_id)));
   if (!existing.ready()) return std::nullopt;
   if (!existing.ok()) return storage_unavailable("kv_get shoot failed");
-  if (!existing.value()["value"].is_null()) {
+  if (!member_of(existing.value(), "value").is_null()) {
     return error_response(409, "shoot_exists", "A shoot with this id already exists.", json{{"shootId", shoot_id}});
   }
   const json shoot{{"shootId", shoot_id}, {"owner", start.caller.sub},

@@ -115,7 +115,7 @@ Step handle_upload_put(Context& context) {
     }
     return storage_unavailable("r2 put failed: " + string_field(stored.value(), "error"));
   }
-  const json& object = stored.value()["object"];
+  const json& object = member_of(stored.value(), "object");
   const std::string etag = string_field(object, "etag");
   Response response = json_response(200, json{{"key", key}, {"size", integer_field(object, "size")}, {"etag", etag}});
   response.header("ETag", "\"" + etag + "\"");
