@@ -121,7 +121,14 @@ function describeRequest(request) {
 // every call's message and answer and their sizes.
 function presignThroughCore(env, request, args, { snapshots = null, stopAfter = Infinity } = {}) {
   const instance = coreFor(env);
-  let message = { op: "http", request: describeRequest(request), now: Date.now(), entropy: randomHex(32) };
+  // The body goes with the first call, as shim/worker.js sends POST /api/* bodies under the core's prefetch rule.
+  let message = {
+    op: "http",
+    request: describeRequest(request),
+    now: Date.now(),
+    entropy: randomHex(32),
+    body: { ok: true, text: args.body },
+  };
   for (let step = 1; step <= 32; step++) {
     const text = snapshots ? JSON.stringify(message) : "";
     const answer = instance.call(message);
