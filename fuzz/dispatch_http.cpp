@@ -35,6 +35,7 @@
 #include <variant>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "crypto.h"
 #include "dispatch.h"
 #include "encoding.h"
@@ -46,15 +47,6 @@
 using namespace upgate;
 
 namespace {
-
-[[noreturn]] void violated(const char* condition, int line, const std::string& detail) {
-  std::fprintf(stderr, "invariant failed: %s (fuzz/dispatch_http.cpp:%d)\n  %s\n", condition, line, detail.c_str());
-  std::abort();
-}
-#define FUZZ_CHECK(condition, detail)                            \
-  do {                                                           \
-    if (!(condition)) violated(#condition, __LINE__, (detail)); \
-  } while (0)
 
 constexpr int64_t kNowSeconds = 1795262400;  // 2026-11-21T12:00:00Z
 constexpr int64_t kNowMs = kNowSeconds * 1000;
@@ -169,7 +161,7 @@ json perform(const json& effect, const std::string& where) {
     return json{{"ok", true}};
   }
   if (type == "kv_put" && starts_with(key, "cleanup:")) return json{{"ok", true}};
-  violated("an effect presign needs", __LINE__, detail);
+  fuzz::violated("an effect presign needs", __FILE__, __LINE__, detail);
 }
 
 std::optional<sigv4::Credentials> upload_credentials(std::string_view id) {

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "crypto.h"
 #include "encoding.h"
 #include "json.h"
@@ -31,15 +32,6 @@ using namespace upgate;
 using Kind = jwt::Verdict::Kind;
 
 namespace {
-
-[[noreturn]] void violated(const char* condition, int line, const std::string& detail) {
-  std::fprintf(stderr, "invariant failed: %s (fuzz/jwt_verify.cpp:%d)\n  %s\n", condition, line, detail.c_str());
-  std::abort();
-}
-#define FUZZ_CHECK(condition, detail)                     \
-  do {                                                    \
-    if (!(condition)) violated(#condition, __LINE__, (detail)); \
-  } while (0)
 
 constexpr int64_t kNow = 1800000000;
 const std::string kSecret = "0123456789abcdef0123456789abcdef-test-secret";

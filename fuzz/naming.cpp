@@ -19,21 +19,13 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "naming.h"
 
 using namespace upgate;
 using naming::Rule;
 
 namespace {
-
-[[noreturn]] void violated(const char* condition, int line, const std::string& detail) {
-  std::fprintf(stderr, "invariant failed: %s (fuzz/naming.cpp:%d)\n  %s\n", condition, line, detail.c_str());
-  std::abort();
-}
-#define FUZZ_CHECK(condition, detail)                            \
-  do {                                                           \
-    if (!(condition)) violated(#condition, __LINE__, (detail)); \
-  } while (0)
 
 constexpr int64_t kNow = 1795262400;  // 2026-11-21T12:00:00Z
 const std::string kShoot = "smith-wedding";

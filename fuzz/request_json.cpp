@@ -19,6 +19,7 @@
 #include <string>
 #include <variant>
 
+#include "fuzz_check.h"
 #include "json.h"
 #include "naming.h"
 #include "upload_request.h"
@@ -26,15 +27,6 @@
 using namespace upgate;
 
 namespace {
-
-[[noreturn]] void violated(const char* condition, int line, const std::string& detail) {
-  std::fprintf(stderr, "invariant failed: %s (fuzz/request_json.cpp:%d)\n  %s\n", condition, line, detail.c_str());
-  std::abort();
-}
-#define FUZZ_CHECK(condition, detail)                            \
-  do {                                                           \
-    if (!(condition)) violated(#condition, __LINE__, (detail)); \
-  } while (0)
 
 constexpr int64_t kNow = 1795262400;  // 2026-11-21T12:00:00Z
 constexpr int64_t kMaxUploadBytes = 104857600;

@@ -24,21 +24,14 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "encoding.h"
 #include "sigv4.h"
+#include "text.h"
 
 using namespace upgate;
 
 namespace {
-
-[[noreturn]] void violated(const char* condition, int line, const std::string& detail) {
-  std::fprintf(stderr, "invariant failed: %s (fuzz/sigv4.cpp:%d)\n  %s\n", condition, line, detail.c_str());
-  std::abort();
-}
-#define FUZZ_CHECK(condition, detail)                            \
-  do {                                                           \
-    if (!(condition)) violated(#condition, __LINE__, (detail)); \
-  } while (0)
 
 const sigv4::Credentials kUpgate{"UPGATEKEY123", "upgate/secret+value=xyz"};
 constexpr int64_t kNow = 1795257005;  // 2026-11-21T10:30:05Z
@@ -60,16 +53,7 @@ sigv4::SigningKeyCache& cache() {
   return keys;
 }
 
-std::vector<std::string> split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    const size_t end = text.find(separator, start);
-    parts.emplace_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
+using text::split;
 
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 

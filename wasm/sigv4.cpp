@@ -9,6 +9,7 @@
 
 #include "crypto.h"
 #include "encoding.h"
+#include "text.h"
 
 namespace upgate::sigv4 {
 
@@ -280,16 +281,7 @@ Outcome<AuthParams> collect_auth(const Pairs& params) {
   return auth;
 }
 
-std::vector<std::string> split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    const size_t end = text.find(separator, start);
-    parts.emplace_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
+using text::split;
 
 struct CredentialScope {
   std::string access_key_id;
