@@ -62,7 +62,6 @@ class Exchange {
   void pass_over(size_t effects) { next_effect_ += effects; }
   // The answer that asks the shim to perform the queued effects and call again.
   json suspension() const;
-  const json& queued_effects() const { return queued_; }
 
   json& memo() { return memo_; }
 
