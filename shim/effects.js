@@ -17,7 +17,6 @@ function bytesToHex(bytes) {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-
 // An oversized body is read to its end (up to DRAIN_LIMIT) before the 413 goes out: a client still sending
 // would otherwise see its connection reset instead of the JSON error.
 const DRAIN_LIMIT = 1024 * 1024;

@@ -70,10 +70,10 @@ Step handle_upload_put(Context& context) {
                    "content-type or content-length unsigned");
   }
   const std::string prefix = kWorkerUploadPrefix;
-  const std::string key = grant.decoded_path.substr(prefix.size());
   if (grant.decoded_path.rfind(prefix + "shoots/", 0) != 0) {
     return refused("signature_invalid", "This upload URL does not name an upload key.", "key outside shoots/");
   }
+  const std::string key = grant.decoded_path.substr(prefix.size());
   const auto length = content_length(request.header("content-length"));
   if (!length) return error_response(400, "invalid_request", "Content-Length must be a whole number of bytes.");
   if (*length < 1 || *length > config.max_upload_bytes) {
