@@ -385,3 +385,34 @@ describe("storage unavailable", () => {
     assert.deepEqual(await response.json(), { status: "not_ready", checks: { config: "ok", kv: "unreachable", r2: "ok" } });
   });
 });
+
+describe("the RATE_LIMITER binding as a global backstop", () => {
+  // Workerd's own rate-limit binding, set far below the per-isolate bucket so the backstop decides.
+  let worker;
+  before(async () => {
+    worker = await startWorker({ ratelimits: { RATE_LIMITER: { simple: { limit: 3, period: 60 } } } });
+  });
+  after(() => worker?.dispose());
+
+  it("refuses with 429 once the binding says no, though the local bucket still has tokens", async () => {
+    const headers = bearer(await hs256Token(worker.bindings.JWT_SECRET, { sub: "global-limit" }));
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await worker.fetch("/api/services", { headers: { ...headers, "X-Request-Id": `global-${i}` } });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        const body = await response.json();
+        assert.equal(body.error.code, "rate_limited");
+        assert.ok(Number(response.headers.get("retry-after")) >= 1);
+        assert.ok(Number(response.headers.get("x-ratelimit-remaining")) > 0, "the local bucket was not the reason");
+      } else {
+        await response.arrayBuffer();
+      }
+    }
+    assert.deepEqual(statuses.slice(0, 3), [200, 200, 200]);
+    assert.ok(statuses.slice(3).includes(429), `statuses ${statuses}`);
+    await sleep(100);
+    const refusal = worker.jsonLogs().find((line) => line.status === 429 && line.request_id.startsWith("global-"));
+    assert.equal(refusal.detail, "global rate limiter refused");
+  });
+});
