@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "text.h"
+
 namespace upgate {
 
 namespace {
@@ -15,15 +17,12 @@ std::string trimmed(const std::string& text) {
   return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
+// "a, b,,c" -> {"a", "b", "c"}: comma-separated, blanks trimmed, empty items dropped.
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    std::string item = trimmed(text.substr(start, comma - start));
-    if (!item.empty()) items.push_back(item);
-    start = comma + 1;
+  for (const std::string& piece : text::split(text, ',')) {
+    std::string item = trimmed(piece);
+    if (!item.empty()) items.push_back(std::move(item));
   }
   return items;
 }

@@ -22,19 +22,8 @@ inline std::string to_text(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// Field readers that never throw: the core reads untrusted JSON with these.
-inline std::string string_field(const json& object, const char* name, std::string fallback = "") {
-  if (!object.is_object()) return fallback;
-  auto it = object.find(name);
-  return (it != object.end() && it->is_string()) ? it->get<std::string>() : fallback;
-}
-inline int64_t integer_field(const json& object, const char* name, int64_t fallback = 0) {
-  if (!object.is_object()) return fallback;
-  auto it = object.find(name);
-  return (it != object.end() && it->is_number_integer()) ? it->get<int64_t>() : fallback;
-}
-// The member, or null when absent: reading what the shim answered never depends on its shape being right
-// (nlohmann's const operator[] on a missing key is undefined behaviour).
+// The member, or null when absent: reading untrusted JSON (a client's body, what the shim answered) never
+// depends on its shape being right (nlohmann's const operator[] on a missing key is undefined behaviour).
 inline const json& member_of(const json& object, const char* name) {
   static const json absent;
   if (!object.is_object()) return absent;
@@ -42,9 +31,17 @@ inline const json& member_of(const json& object, const char* name) {
   return it == object.end() ? absent : *it;
 }
 
+// Typed field readers that never throw: the fallback when the member is absent or of another type.
+inline std::string string_field(const json& object, const char* name, std::string fallback = "") {
+  const json& value = member_of(object, name);
+  return value.is_string() ? value.get<std::string>() : fallback;
+}
+inline int64_t integer_field(const json& object, const char* name, int64_t fallback = 0) {
+  const json& value = member_of(object, name);
+  return value.is_number_integer() ? value.get<int64_t>() : fallback;
+}
 inline bool bool_field(const json& object, const char* name, bool fallback = false) {
-  if (!object.is_object()) return fallback;
-  auto it = object.find(name);
-  return (it != object.end() && it->is_boolean()) ? it->get<bool>() : fallback;
+  const json& value = member_of(object, name);
+  return value.is_boolean() ? value.get<bool>() : fallback;
 }
 }  // namespace upgate

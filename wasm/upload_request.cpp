@@ -23,9 +23,10 @@ std::string media_type(const std::string& declared) {
   return type;
 }
 
+// A present, non-null member (the contract treats "field": null as a missing field).
 const json* member(const json& object, const char* name) {
-  auto it = object.find(name);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
+  const json& value = member_of(object, name);
+  return value.is_null() ? nullptr : &value;
 }
 
 std::variant<std::string, Rejection> shoot_id_of(const json& object) {
