@@ -46,4 +46,24 @@ export class Core {
     const output = decoder.decode(new Uint8Array(memory.buffer, upgate_output(), outputLength));
     return withBodies(output);
   }
+
+  // A running CRC over streamed bytes (wasm/checksum_stream.h): algorithm "crc32" or "crc32c".
+  openChecksum(algorithm) {
+    const handle = this.exports.upgate_checksum_open(CHECKSUM_ALGORITHMS[algorithm] ?? 0);
+    if (handle === 0) throw new Error(`no running checksum for ${algorithm}`);
+    return {
+      update: (bytes) => {
+        const at = this.exports.upgate_input(bytes.byteLength);
+        new Uint8Array(this.exports.memory.buffer, at, bytes.byteLength).set(bytes);
+        this.exports.upgate_checksum_update(handle, bytes.byteLength);
+      },
+      // The checksum as lower-case hex, big-endian as S3 spells it.
+      finish: () => {
+        const length = this.exports.upgate_checksum_finish(handle);
+        return decoder.decode(new Uint8Array(this.exports.memory.buffer, this.exports.upgate_output(), length));
+      },
+    };
+  }
 }
+
+const CHECKSUM_ALGORITHMS = { crc32: 1, crc32c: 2 };

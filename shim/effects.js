@@ -65,34 +65,95 @@ function describeObject(object) {
     uploaded: object.uploaded.getTime(),
     contentType: object.httpMetadata?.contentType ?? "",
     sha256: object.checksums?.sha256 ? bytesToHex(new Uint8Array(object.checksums.sha256)) : "",
+    uploadId: object.customMetadata?.["upload-id"] ?? "", // the upload that wrote it (contract 5.5)
   };
 }
 
+class ChecksumMismatch extends Error {}
+
+// A pass-through that runs the core's CRC over every chunk and, at the end, errors the stream unless the
+// CRC is the one the core asked for: the put then fails before R2 commits anything.
+function crcCheck(core, algorithm, expectedHex) {
+  const checksum = core.openChecksum(algorithm);
+  return new TransformStream({
+    transform(chunk, controller) {
+      checksum.update(chunk);
+      controller.enqueue(chunk);
+    },
+    flush() {
+      if (checksum.finish() !== expectedHex) throw new ChecksumMismatch(`${algorithm} differs`);
+    },
+  });
+}
+
+// R2 verifies SHA-1 and SHA-256 itself; the CRCs run through the core on the way.
+function checkedBody(body, checksums, core) {
+  let stream = body;
+  for (const algorithm of ["crc32", "crc32c"]) {
+    if (checksums[algorithm]) stream = stream.pipeThrough(crcCheck(core, algorithm, checksums[algorithm]));
+  }
+  return stream;
+}
+
+const PUMP_SETTLE_MS = 20;
+
 // Streams the request body into R2 through a FixedLengthStream, so R2 gets a known length without the body
 // ever being held whole, and a body shorter or longer than declared fails the put (R2 then stores nothing).
-// A failure is classified for the core: "length" (the body did not fit), "checksum" (R2 refused the digest)
-// or "storage".
-async function putBody(effect, request, env) {
+// A failure is classified for the core: "length" (the body did not fit), "checksum" (a digest differs) or
+// "storage". When R2 fails on its own the pump is stopped, so the request answers at once instead of waiting
+// on a body nobody reads.
+async function putBody(effect, { request, env, core }) {
   if (!request.body) return { ok: false, failure: "length", error: "no body" };
+  const checksums = effect.checksums ?? {};
   const fixed = new FixedLengthStream(effect.length);
-  const pumping = request.body.pipeTo(fixed.writable).then(
-    () => null,
-    (error) => error ?? new Error("body stream failed"),
-  );
-  const options = { httpMetadata: { contentType: effect.contentType } };
-  if (effect.sha256) options.sha256 = effect.sha256;
+  const stop = new AbortController();
+  const pumping = checkedBody(request.body, checksums, core)
+    .pipeTo(fixed.writable, { signal: stop.signal })
+    .then(
+      () => null,
+      (error) => error ?? new Error("body stream failed"),
+    );
+  const options = {
+    httpMetadata: { contentType: effect.contentType },
+    customMetadata: { "upload-id": effect.uploadId },
+  };
+  if (checksums.sha256) options.sha256 = checksums.sha256;
+  if (checksums.sha1) options.sha1 = checksums.sha1;
   try {
     const object = await env.BUCKET.put(effect.key, fixed.readable, options);
     const pumpError = await pumping;
     if (pumpError) return { ok: false, failure: "length", error: String(pumpError.message ?? pumpError) };
     return { ok: true, object: describeObject(object) };
   } catch (error) {
-    const pumpError = await pumping;
+    // A body that failed (too short, too long, a CRC that differs) has already ended the pump; otherwise R2
+    // failed by itself and the pump is stopped here.
+    const pumpError = await Promise.race([pumping, new Promise((resolve) => setTimeout(resolve, PUMP_SETTLE_MS, undefined))]);
+    if (pumpError === undefined) stop.abort();
     const message = String(error?.message ?? error);
+    if (pumpError instanceof ChecksumMismatch) return { ok: false, failure: "checksum", error: pumpError.message };
     if (pumpError) return { ok: false, failure: "length", error: message };
-    if (/sha-?256|digest|checksum/i.test(message)) return { ok: false, failure: "checksum", error: message };
+    if (/sha-?(1|256)|digest|checksum/i.test(message)) return { ok: false, failure: "checksum", error: message };
     return { ok: false, failure: "storage", error: message };
   }
+}
+
+// Streams a stored object into another key: how a verified replacement takes its file's place (R2's binding
+// has no copy). The length is known, so nothing is held whole.
+async function copyObject(effect, { env }) {
+  const source = await env.BUCKET.get(effect.from);
+  if (!source) return { ok: false, error: "the object to copy is gone" };
+  const fixed = new FixedLengthStream(source.size);
+  const pumping = source.body.pipeTo(fixed.writable).then(
+    () => null,
+    (error) => error,
+  );
+  const object = await env.BUCKET.put(effect.to, fixed.readable, {
+    httpMetadata: { contentType: effect.contentType },
+    customMetadata: { "upload-id": effect.uploadId },
+  });
+  const pumpError = await pumping;
+  if (pumpError) return { ok: false, error: String(pumpError.message ?? pumpError) };
+  return { ok: true, object: describeObject(object) };
 }
 
 async function verifySignature(check) {
@@ -164,7 +225,8 @@ const handlers = {
       cursor: page.truncated ? page.cursor : "",
     };
   },
-  r2_put_body: (effect, { request, env }) => putBody(effect, request, env),
+  r2_put_body: putBody,
+  r2_copy: copyObject,
   rate_limiter: async (effect, { env }) => {
     if (!env.RATE_LIMITER) return { ok: true, bound: false, success: true };
     const { success } = await env.RATE_LIMITER.limit({ key: effect.key });

@@ -82,7 +82,7 @@ export function createWorker({ wasmModule, openapiDocument }) {
     const instance = coreFor(io.env);
     let answer = instance.call(first);
     for (let step = 0; step < MAX_STEPS && answer.effects; step++) {
-      const results = await Promise.all(answer.effects.map((effect) => performEffect(effect, io)));
+      const results = await Promise.all(answer.effects.map((effect) => performEffect(effect, { ...io, core: instance })));
       if (answer.then && results.every((result) => result.ok)) {
         instance.call({ op: "close", handle: answer.handle });
         return answer.then;

@@ -3,9 +3,15 @@
 //   2. out_len = upgate_call(len)   the core runs dispatch() on those bytes and keeps the JSON answer
 //   3. ptr = upgate_output()        where the answer's out_len bytes are, valid until the next upgate_call
 // Calls are synchronous and an isolate runs one at a time, so two static buffers are enough.
+//
+// Running checksums over a streamed body (checksum_stream.h), chunk by chunk through the same buffers:
+//   h = upgate_checksum_open(algorithm)        1 = CRC-32, 2 = CRC-32C; 0 when unknown
+//   upgate_checksum_update(h, len)             the len bytes written at upgate_input(len)
+//   out_len = upgate_checksum_finish(h)        the hex checksum at upgate_output(); the handle is closed
 #include <cstdint>
 #include <string>
 
+#include "checksum_stream.h"
 #include "dispatch.h"
 
 namespace {
@@ -26,4 +32,17 @@ __attribute__((export_name("upgate_call"))) uint32_t upgate_call(uint32_t length
 }
 
 __attribute__((export_name("upgate_output"))) const char* upgate_output() { return output_buffer.data(); }
+
+__attribute__((export_name("upgate_checksum_open"))) uint32_t upgate_checksum_open(uint32_t algorithm) {
+  return upgate::checksum_stream::open(algorithm);
+}
+
+__attribute__((export_name("upgate_checksum_update"))) void upgate_checksum_update(uint32_t handle, uint32_t length) {
+  upgate::checksum_stream::update(handle, std::string_view(input_buffer.data(), length));
+}
+
+__attribute__((export_name("upgate_checksum_finish"))) uint32_t upgate_checksum_finish(uint32_t handle) {
+  output_buffer = upgate::checksum_stream::finish(handle);
+  return static_cast<uint32_t>(output_buffer.size());
+}
 }

@@ -8,6 +8,7 @@
 #include "exchange.h"
 #include "isolate.h"
 #include "records.h"
+#include "upload_session.h"
 
 namespace upgate {
 
@@ -16,7 +17,8 @@ namespace {
 struct Abandoned {
   std::string index_key;
   std::string upload_id;
-  std::string object_key;
+  std::string key;         // the file's key
+  std::string object_key;  // where the upload's bytes went (the key, or its staging key)
 };
 
 // "cleanup:<15-digit ms>:<uploadId>" -> the ms; -1 when the key is not of that form.
@@ -54,12 +56,13 @@ std::vector<Abandoned> claim_old_entries(Exchange& run, const json& listing, std
       if (created < 0 || created > cutoff) continue;  // young (or foreign): not ours to touch yet
       if (!claim(claims, name, run.now_ms())) continue;  // another overlapping run has it
       const json& meta = member_of(entry, "metadata");
-      claimed.push_back({name, string_field(meta, "uploadId"), string_field(meta, "key")});
+      const std::string key = string_field(meta, "key");
+      claimed.push_back({name, string_field(meta, "uploadId"), key, string_field(meta, "objectKey", key)});
     }
     memo["claimed"] = claimed;
   }
   std::vector<Abandoned> entries;
-  for (const json& item : memo["claimed"]) entries.push_back({item[0], item[1], item[2]});
+  for (const json& item : memo["claimed"]) entries.push_back({item[0], item[1], item[2], item[3]});
   return entries;
 }
 
@@ -84,6 +87,15 @@ json finished(const Exchange& run, int64_t objects, int64_t records_deleted, siz
                 {"storage_failed", failed}}}};
 }
 
+// The upload an index entry speaks for, when it was abandoned: not completed, and not presigned again since
+// the entry was written (a later presign wrote a later entry, which speaks for it then).
+std::optional<UploadSession> abandoned_session(const json& stored, const Abandoned& entry) {
+  auto session = UploadSession::from_kv_value(stored);
+  if (!session || session->state == UploadSession::State::Completed) return std::nullopt;
+  if (session->presigned_at_ms > created_ms_of(entry.index_key)) return std::nullopt;
+  return session;
+}
+
 void release(std::map<std::string, int64_t>& claims, const std::vector<Abandoned>& entries) {
   for (const auto& entry : entries) claims.erase(entry.index_key);
 }
@@ -99,12 +111,12 @@ json handle_scheduled(const json& call) {
   if (!index.ok() || !tmp.ok()) return finished(run, 0, 0, 0, true, true);
 
   const std::vector<Abandoned> entries = claim_old_entries(run, index.value(), claims);
-  // Look before deleting: the session says whether the upload completed after all, the asset record whether
-  // a completed upload holds the key, and the head whether there is an object to count.
-  std::vector<EffectResult> sessions, assets, heads;
+  // Look before deleting: the session says whether the upload completed or was presigned again after this
+  // entry, the key's pending record whether it is still this upload's, and the head whose bytes are there.
+  std::vector<EffectResult> sessions, pendings, heads;
   for (const auto& entry : entries) {
     sessions.push_back(run.perform(effects::kv_get(records::session_key(entry.upload_id))));
-    assets.push_back(run.perform(effects::kv_get(records::asset_key(entry.object_key))));
+    pendings.push_back(run.perform(effects::kv_get(records::pending_key(entry.key))));
     heads.push_back(run.perform(effects::r2_head(entry.object_key)));
   }
   if (run.suspended()) return run.suspension();
@@ -113,23 +125,24 @@ json handle_scheduled(const json& call) {
   int64_t objects = static_cast<int64_t>(doomed_objects.size());
   int64_t records_deleted = 0;
   std::vector<EffectResult> deletions;
+  const auto remove_record = [&](const std::string& key) {
+    deletions.push_back(run.perform(effects::kv_delete(key)));
+    ++records_deleted;
+  };
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (!sessions[i].ok() || !assets[i].ok() || !heads[i].ok()) continue;  // left for the next run
-    const auto session = parse_json(string_field(sessions[i].value(), "value"));
-    const bool completed = session && string_field(*session, "state") == "completed";
-    const bool key_holds_asset = !member_of(assets[i].value(), "value").is_null();
-    if (!completed) {
-      if (!key_holds_asset && !member_of(heads[i].value(), "object").is_null()) {
-        doomed_objects.push_back(entries[i].object_key);
+    if (!sessions[i].ok() || !pendings[i].ok() || !heads[i].ok()) continue;  // left for the next run
+    const Abandoned& entry = entries[i];
+    if (const auto session = abandoned_session(sessions[i].value(), entry)) {
+      // Only bytes this upload wrote; a key that a completed or newer upload holds is never touched.
+      if (string_field(member_of(heads[i].value(), "object"), "uploadId") == entry.upload_id) {
+        doomed_objects.push_back(entry.object_key);
         ++objects;
       }
-      if (session) {
-        deletions.push_back(run.perform(effects::kv_delete(records::session_key(entries[i].upload_id))));
-        ++records_deleted;
-      }
+      remove_record(records::session_key(entry.upload_id));
+      const auto pending = UploadSession::from_kv_value(pendings[i].value());
+      if (pending && pending->upload_id == entry.upload_id) remove_record(records::pending_key(entry.key));
     }
-    deletions.push_back(run.perform(effects::kv_delete(entries[i].index_key)));
-    ++records_deleted;
+    remove_record(entry.index_key);
   }
   if (!doomed_objects.empty()) deletions.push_back(run.perform(effects::r2_delete(doomed_objects)));
   if (run.suspended()) return run.suspension();

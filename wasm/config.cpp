@@ -93,7 +93,14 @@ void read_upload_mode(const json& env, Config& config) {
   config.r2_key_id = trimmed(string_field(env, "R2_ACCESS_KEY_ID"));
   config.r2_secret = string_field(env, "R2_SECRET_ACCESS_KEY");
   auto& sink = config.production ? config.problems : config.notes;
-  if (config.r2_endpoint.rfind("https://", 0) != 0) sink.push_back("R2_S3_ENDPOINT must be an https:// URL");
+  // The scheme is used as given, so a local S3 server can stand in during development; production needs TLS.
+  const bool https = config.r2_endpoint.rfind("https://", 0) == 0;
+  const bool http = config.r2_endpoint.rfind("http://", 0) == 0;
+  if (config.production && !https) {
+    sink.push_back("R2_S3_ENDPOINT must be an https:// URL");
+  } else if (!https && !http) {
+    sink.push_back("R2_S3_ENDPOINT must be an http:// or https:// URL");
+  }
   if (config.r2_bucket.empty()) sink.push_back("R2_BUCKET_NAME is not set");
   if (config.r2_key_id.empty()) sink.push_back("R2_ACCESS_KEY_ID is not set");
   if (config.r2_secret.empty()) sink.push_back("R2_SECRET_ACCESS_KEY is not set");
@@ -128,6 +135,11 @@ Config load_config(const json& env) {
   read_integer(env, "RATE_LIMIT_PER_MINUTE", 1, 1000000, config.rate_limit_per_minute, config);
   read_cors(env, config);
   return config;
+}
+
+std::string Config::r2_endpoint_scheme() const {
+  const auto end = r2_endpoint.find("://");
+  return end == std::string::npos ? "https" : r2_endpoint.substr(0, end);
 }
 
 std::string Config::r2_endpoint_host() const {

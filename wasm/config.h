@@ -32,6 +32,7 @@ struct Config {
 
   bool usable() const { return problems.empty(); }
   std::string r2_endpoint_host() const;
+  std::string r2_endpoint_scheme() const;  // "https", or "http" for a local S3 server in development
 };
 
 // env: the Worker's vars and secrets as a JSON object of strings. Never fails: what is wrong is in problems.

@@ -3,9 +3,14 @@
 namespace upgate::cors {
 
 namespace {
-constexpr const char* kAllowedHeaders = "Authorization, Content-Type, X-Request-Id";
+// Every header a presign answer may tell a client to send (its "headers"), and the checksum headers S3 clients
+// such as the AWS SDK add on their own: a browser cannot send one the preflight does not allow.
+constexpr const char* kAllowedHeaders =
+    "Authorization, Content-Type, X-Request-Id, x-amz-checksum-sha256, x-amz-checksum-sha1, x-amz-checksum-crc32, "
+    "x-amz-checksum-crc32c, x-amz-sdk-checksum-algorithm, x-amz-meta-upload-id, If-None-Match";
+// ETag: browser upload clients (Uppy) read it after every PUT, and multipart needs it per part.
 constexpr const char* kExposedHeaders =
-    "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, RateLimit-Policy, RateLimit, "
+    "X-Request-Id, ETag, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, RateLimit-Policy, RateLimit, "
     "Retry-After";
 
 bool all_digits(std::string_view text) {

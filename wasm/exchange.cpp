@@ -73,10 +73,14 @@ json r2_delete(const std::vector<std::string>& keys) { return {{"type", "r2_dele
 json r2_list(const std::string& prefix, const std::string& cursor, int64_t limit) {
   return {{"type", "r2_list"}, {"prefix", prefix}, {"cursor", cursor}, {"limit", limit}};
 }
-json r2_put_body(const std::string& key, const std::string& content_type, int64_t length, const std::string& sha256) {
-  json effect{{"type", "r2_put_body"}, {"key", key}, {"contentType", content_type}, {"length", length}};
-  if (!sha256.empty()) effect["sha256"] = sha256;
-  return effect;
+json r2_put_body(const std::string& key, const std::string& content_type, int64_t length,
+                 const std::map<std::string, std::string>& checksums, const std::string& upload_id) {
+  return {{"type", "r2_put_body"}, {"key", key},           {"contentType", content_type},
+          {"length", length},      {"checksums", checksums}, {"uploadId", upload_id}};
+}
+json r2_copy(const std::string& from, const std::string& to, const std::string& content_type,
+             const std::string& upload_id) {
+  return {{"type", "r2_copy"}, {"from", from}, {"to", to}, {"contentType", content_type}, {"uploadId", upload_id}};
 }
 json rate_limiter(const std::string& key) { return {{"type", "rate_limiter"}, {"key", key}}; }
 json verify_signature(const json& check) { return {{"type", "verify_signature"}, {"check", check}}; }

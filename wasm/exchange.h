@@ -9,6 +9,7 @@
 // rate-limit tokens) across steps.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -92,7 +93,15 @@ json r2_head(const std::string& key);
 json r2_read_head(const std::string& key, int64_t length);
 json r2_delete(const std::vector<std::string>& keys);
 json r2_list(const std::string& prefix, const std::string& cursor, int64_t limit);
-json r2_put_body(const std::string& key, const std::string& content_type, int64_t length, const std::string& sha256);
+// Streams the request body into key, marked with the upload's id (R2 custom metadata "upload-id"); the put
+// fails, storing nothing, unless the body is exactly length bytes and has every digest in checksums
+// (algorithm -> lower-case hex: crc32, crc32c, sha1, sha256).
+json r2_put_body(const std::string& key, const std::string& content_type, int64_t length,
+                 const std::map<std::string, std::string>& checksums, const std::string& upload_id);
+// Streams one stored object into another key (a replacement taking the completed file's place), marked
+// with the upload's id.
+json r2_copy(const std::string& from, const std::string& to, const std::string& content_type,
+             const std::string& upload_id);
 json rate_limiter(const std::string& key);
 json verify_signature(const json& check);
 }  // namespace effects

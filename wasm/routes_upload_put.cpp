@@ -1,11 +1,14 @@
-// PUT /upload/{key} in worker mode (contract section 5): the Worker verifies its own SigV4 URL exactly as S3
-// would, then streams the body into BUCKET with the signed type, length and (when declared) SHA-256.
-#include "encoding.h"
+// PUT /upload/{key} in worker mode (contract 5.1, 5.5): the Worker verifies its own SigV4 URL exactly as S3
+// would, makes sure the URL belongs to the upload currently pending on the key, then streams the body into
+// BUCKET where that upload's bytes go, held to the signed type, length and checksums and marked with the
+// upload's id.
 #include "isolate.h"
 #include "records.h"
 #include "request_body.h"
 #include "routes.h"
 #include "sigv4.h"
+#include "upload_checksums.h"
+#include "upload_session.h"
 #include "upload_url.h"
 
 namespace upgate {
@@ -15,6 +18,14 @@ namespace {
 Response refused(const std::string& code, const std::string& message, const std::string& detail) {
   Response response = error_response(403, code, message);
   response.log_detail = detail;
+  return response;
+}
+
+Response superseded(const std::string& why) {
+  Response response = error_response(
+      409, "upload_superseded",
+      "This URL no longer belongs to the upload pending on this file name; presign again for a fresh URL.");
+  response.log_detail = why;
   return response;
 }
 
@@ -46,6 +57,54 @@ std::string signed_upload_id(const sigv4::Verified& grant) {
   return "";
 }
 
+// The upload this PUT writes for: the one its URL names, or — for a URL presigned elsewhere with the
+// worker-mode key pair, which names none — the upload pending on the key, if the PUT fits its declaration.
+struct Writer {
+  std::optional<Step> stop;  // nullopt inside while loading; a refusal otherwise
+  UploadSession session;
+};
+
+Writer find_writer(Context& context, const std::string& upload_id, const std::string& key, int64_t length) {
+  const std::string record_key = upload_id.empty() ? records::pending_key(key) : records::session_key(upload_id);
+  EffectResult stored = context.exchange.perform(effects::kv_get(record_key));
+  if (!stored.ready()) return {Step(std::nullopt), {}};
+  if (!stored.ok()) return {Step(storage_unavailable("kv_get upload session failed")), {}};
+  const auto session = UploadSession::from_kv_value(stored.value());
+  if (!session || session->state != UploadSession::State::Pending) {
+    return {Step(superseded(session ? "upload completed or cancelled" : "no pending upload")), {}};
+  }
+  if (session->key != key) return {Step(superseded("the URL's key is not the upload's")), {}};
+  const std::string content_type = context.exchange.request().header("content-type");
+  if (upload_id.empty() && (session->size != length || session->content_type != content_type)) {
+    return {Step(superseded("the PUT does not fit the pending upload's declaration")), {}};
+  }
+  return {std::nullopt, *session};
+}
+
+// The body's digests: what the URL signed, and the SHA-256 its upload declared.
+Outcome<Checksums> checksums_for(const sigv4::Verified& grant, const RequestFacts& request,
+                                 const UploadSession& session) {
+  Outcome<Checksums> checksums = signed_checksums(grant.other_query, request.headers);
+  if (!checksums || session.sha256.empty()) return checksums;
+  auto [it, inserted] = checksums.value().emplace("sha256", session.sha256);
+  if (!inserted && it->second != session.sha256) {
+    return Failure{"checksum_mismatch", "The URL's x-amz-checksum-sha256 is not the SHA-256 this upload declared."};
+  }
+  return checksums;
+}
+
+Response put_failed(const json& result) {
+  const std::string failure = string_field(result, "failure");
+  if (failure == "checksum") {
+    return error_response(400, "checksum_mismatch",
+                          "The body does not match the checksum it was signed or declared with; nothing was stored.");
+  }
+  if (failure == "length") {
+    return error_response(400, "body_length_mismatch", "The body was not exactly Content-Length bytes; nothing was stored.");
+  }
+  return storage_unavailable("r2 put failed: " + string_field(result, "error"));
+}
+
 }  // namespace
 
 Step handle_upload_put(Context& context) {
@@ -69,52 +128,33 @@ Step handle_upload_put(Context& context) {
     return refused("signature_invalid", "Upload URLs must sign Content-Type and Content-Length.",
                    "content-type or content-length unsigned");
   }
-  const std::string prefix = kWorkerUploadPrefix;
-  if (grant.decoded_path.rfind(prefix + "shoots/", 0) != 0) {
+  const std::string prefix = std::string(kWorkerUploadPrefix) + "shoots/";
+  if (grant.decoded_path.rfind(prefix, 0) != 0) {
     return refused("signature_invalid", "This upload URL does not name an upload key.", "key outside shoots/");
   }
-  const std::string key = grant.decoded_path.substr(prefix.size());
+  const std::string key = grant.decoded_path.substr(std::string(kWorkerUploadPrefix).size());
   const auto length = content_length(request.header("content-length"));
   if (!length) return error_response(400, "invalid_request", "Content-Length must be a whole number of bytes.");
   if (*length < 1 || *length > config.max_upload_bytes) {
     return error_response(413, "file_too_large", "The body is larger than this service accepts.",
                           json{{"maxBytes", config.max_upload_bytes}});
   }
-  std::string sha256_hex;
-  if (is_signed(grant, "x-amz-checksum-sha256")) {
-    const auto digest = encoding::base64_decode(request.header("x-amz-checksum-sha256"));
-    if (!digest || digest->size() != 32) {
-      return error_response(400, "invalid_request", "x-amz-checksum-sha256 must be a base64 SHA-256 digest.");
-    }
-    sha256_hex = encoding::hex_encode(*digest);
+
+  const std::string upload_id = signed_upload_id(grant);
+  if (!upload_id.empty() && !records::is_upload_id(upload_id)) return superseded("not an upload id");
+  Writer writer = find_writer(context, upload_id, key, *length);
+  if (writer.stop) return *writer.stop;
+  const UploadSession& session = writer.session;
+  const Outcome<Checksums> checksums = checksums_for(grant, request, session);
+  if (!checksums) {
+    const Failure& failure = checksums.failure();
+    return error_response(400, failure.code, failure.message);
   }
 
-  // A URL stays valid after its upload completed; it must not swap unverified bytes under a verified asset.
-  // A replacement is presigned as a new upload, with its own id and URL.
-  const std::string upload_id = signed_upload_id(grant);
-  if (!upload_id.empty()) {
-    EffectResult session = context.exchange.perform(effects::kv_get(records::session_key(upload_id)));
-    if (!session.ready()) return std::nullopt;
-    if (!session.ok()) return storage_unavailable("kv_get upload session failed");
-    const auto record = parse_json(string_field(session.value(), "value"));
-    if (record && string_field(*record, "state") == "completed") {
-      return error_response(409, "already_exists",
-                            "This upload was already completed; presign again with \"replace\": true to replace it.");
-    }
-  }
-  EffectResult stored = context.exchange.perform(
-      effects::r2_put_body(key, request.header("content-type"), *length, sha256_hex));
+  EffectResult stored = context.exchange.perform(effects::r2_put_body(
+      session.object_key, request.header("content-type"), *length, checksums.value(), session.upload_id));
   if (!stored.ready()) return std::nullopt;
-  if (!stored.ok()) {
-    const std::string failure = string_field(stored.value(), "failure");
-    if (failure == "checksum") {
-      return error_response(400, "checksum_mismatch", "The body's SHA-256 is not the one the URL was signed for; nothing was stored.");
-    }
-    if (failure == "length") {
-      return error_response(400, "body_length_mismatch", "The body was not exactly Content-Length bytes; nothing was stored.");
-    }
-    return storage_unavailable("r2 put failed: " + string_field(stored.value(), "error"));
-  }
+  if (!stored.ok()) return put_failed(stored.value());
   const json& object = member_of(stored.value(), "object");
   const std::string etag = string_field(object, "etag");
   Response response = json_response(200, json{{"key", key}, {"size", integer_field(object, "size")}, {"etag", etag}});

@@ -100,11 +100,12 @@ describe("cleanup of abandoned uploads", () => {
     assert.equal(log.event, "cleanup");
     assert.match(log.ts, /^\d{4}-\d{2}-\d{2}T/);
     assert.equal(log.objects_deleted, 1, "only the abandoned upload that had an object");
-    // sessions of both abandoned uploads and their two index entries
-    assert.equal(log.records_deleted, 4);
+    // each abandoned upload's session, its pending record on the key and its index entry
+    assert.equal(log.records_deleted, 6);
     assert.equal(await objectExists(env.worker, abandonedWithObject.key), false);
     assert.equal(await kvHas(env.worker, `upload:${abandonedWithObject.uploadId}`), false);
     assert.equal(await kvHas(env.worker, `upload:${abandonedEmpty.uploadId}`), false);
+    assert.equal(await kvHas(env.worker, `pending:${abandonedEmpty.key}`), false);
   });
 
   it("never deletes a completed upload", async () => {

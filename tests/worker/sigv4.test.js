@@ -266,6 +266,8 @@ describe("worker mode accepts a URL the SDK presigned with the worker-mode key p
   let credentials;
   let bucket;
 
+  let owner;
+
   before(async () => {
     worker = await startWorker();
     credentials = {
@@ -273,8 +275,23 @@ describe("worker mode accepts a URL the SDK presigned with the worker-mode key p
       secretAccessKey: worker.bindings.UPLOAD_SIGNING_SECRET,
     };
     bucket = await worker.mf.getR2Bucket("BUCKET");
+    owner = bearer(await hs256Token(worker.bindings.JWT_SECRET, { sub: "smith" }));
+    const created = await worker.fetch("/api/shoots", { method: "POST", headers: owner, body: JSON.stringify({ shootId: SHOOT }) });
+    assert.equal(created.status, 201, await created.text());
   });
   after(() => worker?.dispose());
+
+  // An SDK URL carries no upload id: the Worker writes for it only when the key has a pending upload of the
+  // same declaration (contract 5.5), so each accepted PUT is declared through the API first.
+  async function declare(file, body, contentType = "image/jpeg") {
+    const response = await worker.fetch("/api/uploads/presign", {
+      method: "POST",
+      headers: owner,
+      body: JSON.stringify({ shootId: SHOOT, filename: file, contentType, size: body.length }),
+    });
+    assert.equal(response.status, 200, await response.clone().text());
+    return response.json();
+  }
 
   let seq = 0;
   // A fresh valid file name per test, so one test's object never answers for another's.
@@ -303,6 +320,7 @@ describe("worker mode accepts a URL the SDK presigned with the worker-mode key p
   it("the PUT answers 200 with key, size and etag, and the object is in the bucket", async () => {
     const file = nextFile();
     const body = randomBytes(1234);
+    const pending = await declare(file, body);
     const { url } = await presignUpload(file, body);
     const response = await put(url, body);
     const text = await response.text();
@@ -316,11 +334,30 @@ describe("worker mode accepts a URL the SDK presigned with the worker-mode key p
     assert.ok(stored, "the object exists");
     assert.equal(stored.size, 1234);
     assert.equal(stored.httpMetadata.contentType, "image/jpeg");
+    assert.equal(stored.customMetadata["upload-id"], pending.uploadId, "the object names the upload it belongs to");
+  });
+
+  it("with no upload pending on the key, the SDK URL is 409 upload_superseded and stores nothing", async () => {
+    const file = nextFile();
+    const body = randomBytes(100);
+    const { url } = await presignUpload(file, body);
+    await assertJsonError(await put(url, body), 409, "upload_superseded");
+    assert.equal(await bucket.head(`shoots/${SHOOT}/${file}`), null);
+  });
+
+  it("with an upload of another size pending on the key, it is 409 upload_superseded and stores nothing", async () => {
+    const file = nextFile();
+    await declare(file, randomBytes(200));
+    const body = randomBytes(100);
+    const { url } = await presignUpload(file, body);
+    await assertJsonError(await put(url, body), 409, "upload_superseded");
+    assert.equal(await bucket.head(`shoots/${SHOOT}/${file}`), null);
   });
 
   it("a URL like @aws-sdk/s3-request-presigner's, with X-Amz-Content-Sha256 in the query, is accepted", async () => {
     const file = nextFile();
     const body = randomBytes(10);
+    await declare(file, body);
     const { url, query } = await presignUpload(file, body, { hoistPayloadHash: true });
     assert.equal(query[UNSIGNED], "UNSIGNED-PAYLOAD");
     const response = await put(url, body);
@@ -474,14 +511,25 @@ describe("s3 mode: POST /api/uploads/presign returns the URL the SDK would presi
     assert.equal(answer.key, `shoots/${SHOOT}/${filename}`);
     assert.equal(url.searchParams.get("X-Amz-Algorithm"), "AWS4-HMAC-SHA256");
     assert.equal(url.searchParams.get("X-Amz-Expires"), "900");
-    assert.equal(url.searchParams.get("X-Amz-SignedHeaders"), "content-length;content-type;host");
+    // If-None-Match: * lets R2 refuse a stale URL (412); x-amz-meta-upload-id names the upload in the object.
+    assert.equal(
+      url.searchParams.get("X-Amz-SignedHeaders"),
+      "content-length;content-type;host;if-none-match;x-amz-meta-upload-id",
+    );
     assert.match(url.searchParams.get("X-Amz-Credential"), new RegExp(`^${credentials.accessKeyId}/\\d{8}/auto/s3/aws4_request$`));
     const signedAt = amzDateToDate(url.searchParams.get("X-Amz-Date"));
     assert.equal(Date.parse(answer.expiresAt), signedAt.getTime() + 900_000);
     assert.equal(answer.headers["Content-Type"], "image/jpeg");
     assert.equal(answer.headers["Content-Length"], "4321");
+    assert.equal(answer.headers["If-None-Match"], "*");
+    assert.equal(answer.headers["x-amz-meta-upload-id"], answer.uploadId);
 
-    const sdk = await sdkFor(answer, { "content-type": "image/jpeg", "content-length": "4321" });
+    const sdk = await sdkFor(answer, {
+      "content-type": "image/jpeg",
+      "content-length": "4321",
+      "if-none-match": "*",
+      "x-amz-meta-upload-id": answer.uploadId,
+    }, ["x-amz-meta-upload-id"]);
     assert.equal(url.searchParams.get("X-Amz-Signature"), sdk.signature);
     assert.equal(url.searchParams.get("X-Amz-Credential"), sdk.query["X-Amz-Credential"]);
   });
@@ -489,7 +537,12 @@ describe("s3 mode: POST /api/uploads/presign returns the URL the SDK would presi
   it("the signature covers the length: the SDK's signature for another size differs", async () => {
     const filename = `${SHOOT}_${today()}_0002.jpg`;
     const answer = await presign({ filename, contentType: "image/jpeg", size: 4321 });
-    const sdk = await sdkFor(answer, { "content-type": "image/jpeg", "content-length": "4322" });
+    const sdk = await sdkFor(answer, {
+      "content-type": "image/jpeg",
+      "content-length": "4322",
+      "if-none-match": "*",
+      "x-amz-meta-upload-id": answer.uploadId,
+    }, ["x-amz-meta-upload-id"]);
     assert.notEqual(new URL(answer.url).searchParams.get("X-Amz-Signature"), sdk.signature);
   });
 
@@ -501,12 +554,21 @@ describe("s3 mode: POST /api/uploads/presign returns the URL the SDK would presi
     const answer = await presign({ filename, contentType: "image/jpeg", size: content.length, sha256: hex });
     assert.equal(answer.headers["x-amz-checksum-sha256"], base64);
     const url = new URL(answer.url);
-    assert.equal(url.searchParams.get("X-Amz-SignedHeaders"), "content-length;content-type;host;x-amz-checksum-sha256");
+    assert.equal(
+      url.searchParams.get("X-Amz-SignedHeaders"),
+      "content-length;content-type;host;if-none-match;x-amz-checksum-sha256;x-amz-meta-upload-id",
+    );
 
     const sdk = await sdkFor(
       answer,
-      { "content-type": "image/jpeg", "content-length": String(content.length), "x-amz-checksum-sha256": base64 },
-      ["x-amz-checksum-sha256"],
+      {
+        "content-type": "image/jpeg",
+        "content-length": String(content.length),
+        "x-amz-checksum-sha256": base64,
+        "if-none-match": "*",
+        "x-amz-meta-upload-id": answer.uploadId,
+      },
+      ["x-amz-checksum-sha256", "x-amz-meta-upload-id"],
     );
     assert.equal(url.searchParams.get("X-Amz-Signature"), sdk.signature);
   });

@@ -992,16 +992,16 @@ describe("a completed upload cannot be overwritten through its own URL", () => {
   });
   after(() => worker?.dispose());
 
-  it("a second PUT to a completed upload's URL is 409 already_exists and the verified object stays", async () => {
+  it("a second PUT to a completed upload's URL is 409 upload_superseded and the verified object stays", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "overwrite");
     const { item, done } = await uploadJpeg(worker, user, shootId);
     const again = await put(item, pngBytes(300), { "Content-Type": "image/jpeg" });
-    await assertJsonError(again, 409, "already_exists", { api: false });
+    await assertJsonError(again, 409, "upload_superseded", { api: false });
     const stored = await objectAt(worker, item.key);
     assert.equal(stored.etag, done.etag, "the verified bytes are still there");
   });
 
-  it("a replacement presign gets a URL that may overwrite, and completing it records the new bytes", async () => {
+  it("a replacement is written beside the file, takes its place once complete, and then no URL may overwrite", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "replace-put");
     const first = await uploadJpeg(worker, user, shootId);
     const second = await uploadJpeg(worker, user, shootId, "0001", { replace: true });
@@ -1009,7 +1009,7 @@ describe("a completed upload cannot be overwritten through its own URL", () => {
     assert.equal((await kvJson(worker, `asset:${first.item.key}`)).uploadId, second.item.uploadId);
     // Both URLs are still unexpired, and both belong to completed uploads: neither may overwrite.
     for (const item of [first.item, second.item]) {
-      await assertJsonError(await put(item, jpegBytes(300)), 409, "already_exists", { api: false });
+      await assertJsonError(await put(item, jpegBytes(300)), 409, "upload_superseded", { api: false });
     }
     assert.equal((await objectAt(worker, first.item.key)).etag, second.done.etag);
   });
@@ -1027,7 +1027,9 @@ describe("the 6-hour completion window", () => {
   async function ageSession(uploadId, ageMs) {
     const kv = await worker.mf.getKVNamespace("UPLOADS_KV");
     const session = await kv.get(`upload:${uploadId}`, "json");
+    // The window runs from the latest presign (contract 5.2); this upload was presigned once.
     session.createdAtMs -= ageMs;
+    session.presignedAtMs -= ageMs;
     await kv.put(`upload:${uploadId}`, JSON.stringify(session));
   }
 
