@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Upgate needs on Debian 12, idempotently and quietly when all is present:
-# Debian packages (Emscripten, CMake, nlohmann-json, doctest, clang for fuzzing), the Crypto++ source
-# from Debian's source package into third_party/ (ignored by git), and the npm dependencies (npm ci).
+# Debian packages (Emscripten, CMake, nlohmann-json, doctest, clang for fuzzing, Chromium for the browser tests),
+# the Crypto++ source from Debian's source package into third_party/ (ignored by git), and the npm dependencies
+# (npm ci).
 # Nothing is fetched from anywhere but Debian's archive and the npm registry.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,7 +11,7 @@ cd "$root"
 # Pinned: the Crypto++ source the core is built and tested against.
 CRYPTOPP_SRC_VERSION="8.7.0+git220824-1"
 APT_PACKAGES=(emscripten binaryen wabt nlohmann-json3-dev doctest-dev cmake make g++ clang-14 lld-14
-  libclang-rt-14-dev debian-archive-keyring dpkg-dev xz-utils)
+  libclang-rt-14-dev debian-archive-keyring dpkg-dev xz-utils chromium)
 
 log() { printf '[bootstrap] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

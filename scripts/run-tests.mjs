@@ -1,5 +1,6 @@
-// Runs ctest (doctest inside), node's test runner over tests/worker, the smoke suite against a `wrangler dev`
-// it starts itself, and a short fuzz pass; then prints one closing line that sums them: "N passed, N failed".
+// Runs ctest (doctest inside), node's test runner over tests/worker and tests/browser, the smoke suite against a
+// `wrangler dev` it starts itself, and a short fuzz pass; then prints one closing line that sums them:
+// "N passed, N failed".
 // Exits non-zero when anything failed.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -17,9 +18,12 @@ const unitCases = /test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed/.
 const unitPassed = unitCases ? Number(unitCases[2]) : 0;
 const unitFailed = unitCases ? Number(unitCases[3]) : 1;
 
-const files = readdirSync("tests/worker")
-  .filter((name) => name.endsWith(".test.js"))
-  .map((name) => `tests/worker/${name}`);
+// The Worker tests and the real-browser tests (Chromium, tests/browser) in one run of node's test runner.
+const files = ["tests/worker", "tests/browser"].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((name) => name.endsWith(".test.js"))
+    .map((name) => `${dir}/${name}`),
+);
 const worker = run(process.execPath, ["--test", "--test-concurrency=1", ...files], {
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
 });
@@ -39,7 +43,8 @@ const fuzz = summaryOf(run("bash", ["scripts/fuzz.sh", "--short"]));
 const passed = unitPassed + workerPassed + smoke.passed + fuzz.passed;
 const failed = unitFailed + workerFailed + smoke.failed + fuzz.failed + (unit.status === 0 ? 0 : 1);
 console.log(
-  `unit: ${unitPassed} passed, ${unitFailed} failed; worker: ${workerPassed} passed, ${workerFailed} failed; ` +
+  `unit: ${unitPassed} passed, ${unitFailed} failed; ` +
+    `worker and browser: ${workerPassed} passed, ${workerFailed} failed; ` +
     `smoke: ${smoke.passed} passed, ${smoke.failed} failed; fuzz targets: ${fuzz.passed} passed, ${fuzz.failed} failed`,
 );
 console.log(`${passed} passed, ${failed} failed`);

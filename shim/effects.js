@@ -71,26 +71,34 @@ function describeObject(object) {
 
 class ChecksumMismatch extends Error {}
 
-// A pass-through that runs the core's CRC over every chunk and, at the end, errors the stream unless the
-// CRC is the one the core asked for: the put then fails before R2 commits anything.
-function crcCheck(core, algorithm, expectedHex) {
+// A pass-through that runs the core's CRC over every chunk. R2 commits as soon as it has read the declared
+// length, so the last chunk is passed on only once the CRC is known to be the one the core asked for;
+// otherwise the stream errors and R2 never sees the whole body, so it stores nothing.
+function crcCheck(core, algorithm, expectedHex, length) {
   const checksum = core.openChecksum(algorithm);
+  let received = 0;
+  let finished = false;
   return new TransformStream({
     transform(chunk, controller) {
-      checksum.update(chunk);
+      received += chunk.byteLength;
+      if (!finished) checksum.update(chunk);
+      if (!finished && received >= length) {
+        finished = true;
+        if (checksum.finish() !== expectedHex) throw new ChecksumMismatch(`${algorithm} differs`);
+      }
       controller.enqueue(chunk);
     },
     flush() {
-      if (checksum.finish() !== expectedHex) throw new ChecksumMismatch(`${algorithm} differs`);
+      if (!finished) checksum.finish(); // a short body: the length check refuses it; release the CRC
     },
   });
 }
 
 // R2 verifies SHA-1 and SHA-256 itself; the CRCs run through the core on the way.
-function checkedBody(body, checksums, core) {
+function checkedBody(body, checksums, length, core) {
   let stream = body;
   for (const algorithm of ["crc32", "crc32c"]) {
-    if (checksums[algorithm]) stream = stream.pipeThrough(crcCheck(core, algorithm, checksums[algorithm]));
+    if (checksums[algorithm]) stream = stream.pipeThrough(crcCheck(core, algorithm, checksums[algorithm], length));
   }
   return stream;
 }
@@ -107,7 +115,7 @@ async function putBody(effect, { request, env, core }) {
   const checksums = effect.checksums ?? {};
   const fixed = new FixedLengthStream(effect.length);
   const stop = new AbortController();
-  const pumping = checkedBody(request.body, checksums, core)
+  const pumping = checkedBody(request.body, checksums, effect.length, core)
     .pipeTo(fixed.writable, { signal: stop.signal })
     .then(
       () => null,

@@ -124,7 +124,11 @@ Step handle_upload_put(Context& context) {
     return refused("signature_invalid", "This upload URL is not valid for this request.", verified.failure().code);
   }
   const sigv4::Verified& grant = verified.value();
-  if (!is_signed(grant, "content-type") || !is_signed(grant, "content-length")) {
+  // Upgate's own URLs name their upload and sign its type and length. A URL presigned elsewhere (an S3 SDK
+  // with the worker-mode key pair) names none and may sign neither: the pending upload's declaration holds
+  // it to both instead (find_writer).
+  const std::string upload_id = signed_upload_id(grant);
+  if (!upload_id.empty() && (!is_signed(grant, "content-type") || !is_signed(grant, "content-length"))) {
     return refused("signature_invalid", "Upload URLs must sign Content-Type and Content-Length.",
                    "content-type or content-length unsigned");
   }
@@ -140,7 +144,6 @@ Step handle_upload_put(Context& context) {
                           json{{"maxBytes", config.max_upload_bytes}});
   }
 
-  const std::string upload_id = signed_upload_id(grant);
   if (!upload_id.empty() && !records::is_upload_id(upload_id)) return superseded("not an upload id");
   Writer writer = find_writer(context, upload_id, key, *length);
   if (writer.stop) return *writer.stop;

@@ -18,67 +18,11 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { developmentBindings, randomSecret, startWorker } from "./harness.js";
+import { UNSIGNED, amzDateToDate, s3EncodePath, sdkPresign } from "./sdk-signing.js";
 import { bearer, hs256Token, today } from "./tokens.js";
 
 // ---- helpers --------------------------------------------------------------------------------------------
-
-// RFC 3986 encoding of one segment (what SigV4 calls UriEncode): everything but A-Z a-z 0-9 - . _ ~.
-const uriEncode = (text) =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-// S3's path encoding: each segment encoded once, '/' kept (so "a//b" keeps its empty segment).
-const s3EncodePath = (decodedPath) => decodedPath.split("/").map(uriEncode).join("/");
-
-const UNSIGNED = "x-amz-content-sha256";
-
-// The SDK's presign for an S3-style request. `path` is the once-encoded path; `headers` excludes host.
-async function sdkPresign({
-  credentials,
-  method = "PUT",
-  protocol = "https:",
-  hostname,
-  port,
-  path,
-  headers = {},
-  signingDate,
-  expiresIn,
-  unhoistable = [],
-  uriEscapePath = false,
-  hoistPayloadHash = false,
-}) {
-  const signer = new SignatureV4({ service: "s3", region: "auto", credentials, sha256: Sha256, uriEscapePath });
-  const host = port ? `${hostname}:${port}` : hostname;
-  const request = new HttpRequest({
-    method,
-    protocol,
-    hostname,
-    port,
-    path,
-    query: {},
-    headers: { ...headers, host, [UNSIGNED]: "UNSIGNED-PAYLOAD" },
-  });
-  const hidden = hoistPayloadHash ? [] : [UNSIGNED];
-  const presigned = await signer.presign(request, {
-    signingDate,
-    expiresIn,
-    unsignableHeaders: new Set(hidden),
-    unhoistableHeaders: new Set([...hidden, ...unhoistable]),
-  });
-  const query = Object.entries(presigned.query)
-    .map(([name, value]) => `${uriEncode(name)}=${uriEncode(value)}`)
-    .join("&");
-  return {
-    signature: presigned.query["X-Amz-Signature"],
-    query: presigned.query,
-    url: `${protocol}//${host}${path}?${query}`,
-  };
-}
-
-const amzDateToDate = (amz) =>
-  new Date(`${amz.slice(0, 4)}-${amz.slice(4, 6)}-${amz.slice(6, 8)}T${amz.slice(9, 11)}:${amz.slice(11, 13)}:${amz.slice(13, 15)}Z`);
 
 // The contract's error shape, with the request id of the response.
 async function assertJsonError(response, status, code) {
@@ -413,7 +357,8 @@ describe("worker mode accepts a URL the SDK presigned with the worker-mode key p
     assert.equal(await bucket.head(`shoots/${SHOOT}/${file}`), null);
   });
 
-  it("a URL that does not sign Content-Type: 403 (the type could not be enforced)", async () => {
+  // S3 SDK presigners sign no Content-Type: the upload pending on the key holds the PUT to its declared type.
+  it("a URL that does not sign Content-Type is held to the pending upload's type: another is 409, the declared one 200", async () => {
     const file = nextFile();
     const body = randomBytes(100);
     const base = new URL(worker.url);
@@ -428,8 +373,12 @@ describe("worker mode accepts a URL the SDK presigned with the worker-mode key p
       expiresIn: 900,
     });
     assert.equal(query["X-Amz-SignedHeaders"], "content-length;host");
-    await assertJsonError(await put(url, body), 403);
+    await declare(file, body);
+    await assertJsonError(await put(url, body, "image/png"), 409, "upload_superseded");
     assert.equal(await bucket.head(`shoots/${SHOOT}/${file}`), null);
+    const accepted = await put(url, body, "image/jpeg");
+    assert.equal(accepted.status, 200, await accepted.text());
+    assert.equal((await bucket.head(`shoots/${SHOOT}/${file}`)).httpMetadata.contentType, "image/jpeg");
   });
 
   it("presigned 20 minutes ago for 60 seconds: 403 url_expired", async () => {
