@@ -9,7 +9,7 @@
 // each {"effects","handle"} answer is performed by a simulated shim and resumed; an answer with "then" is
 // taken, and the conversation closed, when every effect succeeded. The simulated storage: the shoot record is
 // the caller's unless the shoot id starts with "missing" (absent), "other" (someone else's) or "down" (KV read
-// fails); a completed upload exists when the file name contains "_0001"; KV writes succeed unless the shoot id
+// fails); a completed upload exists when the file name contains "_0001", a pending one never; KV writes succeed unless the shoot id
 // starts with "readonly". The first call also carries a memo with granted rate-limit decisions: the local
 // token bucket would otherwise run dry after a few hundred executions at a fixed clock and turn every later
 // input into a 429, which is not what this target is about.
@@ -147,7 +147,9 @@ json perform(const json& effect, const std::string& where) {
     if (!asset_exists(key)) return json{{"ok", true}, {"value", nullptr}};
     return json{{"ok", true}, {"value", to_text(json{{"key", key.substr(6)}, {"size", 1}})}};
   }
-  if (type == "kv_put" && starts_with(key, "upload:")) {
+  if (type == "kv_get" && starts_with(key, "pending:shoots/")) return json{{"ok", true}, {"value", nullptr}};
+  // A session, and its copy as the upload pending on its key.
+  if (type == "kv_put" && (starts_with(key, "upload:") || starts_with(key, "pending:"))) {
     // The shim stores JSON.stringify(value); older cores sent the text itself.
     const json& value = effect.contains("value") ? effect["value"] : json();
     const auto session = value.is_string() ? parse_json(value.get<std::string>()) : std::optional<json>(value);

@@ -67,20 +67,22 @@ const json kNothing{{"ok", true}, {"value", nullptr}};
 json presign_until_writes() {
   configure();
   json first = call(presign_call(kPresignBody));
-  REQUIRE(first["effects"].size() == 2);  // the shoot and the asset record, in one round
-  CHECK(first["effects"][0]["type"] == "kv_get");
-  json second = call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kShootFound, kNothing})}});
+  // The shoot, the key's asset record and the upload pending on the key, in one round.
+  REQUIRE(first["effects"].size() == 3);
+  for (const json& effect : first["effects"]) CHECK(effect["type"] == "kv_get");
+  json second = call(json{{"op", "resume"},
+                          {"handle", first["handle"]},
+                          {"results", json::array({kShootFound, kNothing, kNothing})}});
   REQUIRE(second.contains("then"));
   return second;
 }
 
 }  // namespace
 
-TEST_CASE("presign answers with its URL as soon as the session and cleanup entry are written") {
+TEST_CASE("presign answers with its URL as soon as the session, pending record and cleanup entry are written") {
   json answer = presign_until_writes();
-  REQUIRE(answer["effects"].size() == 2);
-  CHECK(answer["effects"][0]["type"] == "kv_put");
-  CHECK(answer["effects"][1]["type"] == "kv_put");
+  REQUIRE(answer["effects"].size() == 3);
+  for (const json& effect : answer["effects"]) CHECK(effect["type"] == "kv_put");
   CHECK(answer["then"]["response"]["status"] == 200);
   CHECK(answer["then"]["response"]["body"]["method"] == "PUT");
   CHECK(call(json{{"op", "close"}, {"handle", answer["handle"]}})["ok"] == true);
@@ -91,7 +93,8 @@ TEST_CASE("presign answers with its URL as soon as the session and cleanup entry
 TEST_CASE("a failed write turns the answer into 503 storage_unavailable: no URL without its session") {
   json answer = presign_until_writes();
   const json failed{{"ok", false}, {"error", "KV is down"}};
-  json final_answer = call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array({kNothing, failed})}});
+  json final_answer =
+      call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array({kNothing, failed, kNothing})}});
   REQUIRE(final_answer.contains("response"));
   CHECK(final_answer["response"]["status"] == 503);
   CHECK(final_answer["response"]["body"]["error"]["code"] == "storage_unavailable");
@@ -103,7 +106,8 @@ TEST_CASE("a failed read is 503 storage_unavailable and writes nothing") {
   configure();
   json first = call(presign_call(kPresignBody));
   const json failed{{"ok", false}, {"error", "KV is down"}};
-  json answer = call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({failed, kNothing})}});
+  json answer =
+      call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({failed, kNothing, kNothing})}});
   REQUIRE(answer.contains("response"));
   CHECK_FALSE(answer.contains("effects"));
   CHECK(answer["response"]["status"] == 503);
@@ -113,6 +117,6 @@ TEST_CASE("open conversations are bounded: the oldest is evicted") {
   configure();
   const json first = call(presign_call(kPresignBody));
   for (int i = 0; i < 4096; ++i) REQUIRE(call(presign_call(kPresignBody)).contains("handle"));
-  CHECK(call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kShootFound, kNothing})}})
+  CHECK(call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kShootFound, kNothing, kNothing})}})
             .contains("error"));
 }
