@@ -9,7 +9,10 @@
 //     never settles (this test then times out); Uppy 6 reads it, and an unreadable one is recorded as null;
 //   - `upload-success` for every file, no `upload-error`, complete answers 200 with the right key and size, and
 //     the objects are really in R2.
-// The browser code is tests/browser/page.js, bundled here with esbuild once per major.
+// The browser code is tests/browser/page.js, bundled here with esbuild once per major. Each major is a private
+// fixture package, tests/browser/uppy-<major>/package.json, with exact pins on that major's @uppy/core and
+// @uppy/aws-s3; the root package.json installs both as file: devDependencies, so npm satisfies each aws-s3's peer
+// with its own major's core.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
@@ -26,18 +29,34 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
 const STEP_TIMEOUT_MS = 30_000; // bounds each step in the page, so a hang fails instead of blocking CI
 const MAJORS = [5, 6];
+const PAGE = path.join(ROOT, "tests/browser/page.js");
 
-// One IIFE per major; "@uppy/core" and "@uppy/aws-s3" (and their subpaths) mean that major's aliased packages.
+// page.js's "@uppy/..." imports (and their subpaths) are resolved as if made from that major's fixture folder:
+// the package Node would give the fixture, wherever npm placed it (hoisted to the root node_modules or nested in
+// tests/browser/uppy-<major>/node_modules). Uppy's own imports resolve normally, from where npm put each package.
+function uppyFixture(major) {
+  const resolveDir = path.join(ROOT, `tests/browser/uppy-${major}`);
+  return {
+    name: `uppy-${major}-fixture`,
+    setup(build) {
+      build.onResolve({ filter: /^@uppy\// }, (args) =>
+        args.importer === PAGE ? build.resolve(args.path, { kind: args.kind, resolveDir }) : undefined,
+      );
+    },
+  };
+}
+
+// One IIFE per major.
 async function bundle(major) {
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: ["tests/browser/page.js"],
+    entryPoints: [PAGE],
     bundle: true,
     write: false,
     format: "iife",
     platform: "browser",
     target: "chrome120",
-    alias: { "@uppy/core": `uppy-core-${major}`, "@uppy/aws-s3": `uppy-aws-s3-${major}` },
+    plugins: [uppyFixture(major)],
     logLevel: "silent",
   });
   return result.outputFiles[0].text;
