@@ -141,11 +141,18 @@ export function createWorker({ wasmModule, openapiDocument }) {
     // The cron trigger: the core reasons with the scheduled time, so a run can be replayed "7 hours later".
     async scheduled(controller, env) {
       try {
-        const { log } = await converse({ op: "scheduled", now: controller.scheduledTime }, { request: null, env });
+        const call = { op: "scheduled", now: controller.scheduledTime, entropy: randomHex(32) };
+        const { log } = await converse(call, { request: null, env });
         logLine(log);
       } catch (error) {
         core = null;
-        logLine({ ts: new Date().toISOString(), level: "error", event: "cleanup", message: String(error?.message ?? error) });
+        logLine({
+          ts: new Date().toISOString(),
+          level: "error",
+          request_id: `req_${randomHex(16)}`,
+          event: "cleanup",
+          message: String(error?.message ?? error),
+        });
         throw error;
       }
     },

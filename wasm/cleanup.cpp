@@ -8,6 +8,7 @@
 #include "exchange.h"
 #include "isolate.h"
 #include "records.h"
+#include "request_id.h"
 #include "upload_session.h"
 
 namespace upgate {
@@ -79,8 +80,10 @@ json finished(const Exchange& run, int64_t objects, int64_t records_deleted, siz
               {"log",
                {{"ts", clock::iso8601(run.now_ms())},
                 {"level", failed ? "error" : "info"},
+                {"request_id", request_id::choose("", run.entropy())},
                 {"event", "cleanup"},
                 {"objects_deleted", objects},
+                {"parts_deleted", 0},  // no multipart uploads yet
                 {"records_deleted", records_deleted},
                 {"uploads_examined", examined},
                 {"more", more},

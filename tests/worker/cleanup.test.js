@@ -99,6 +99,8 @@ describe("cleanup of abandoned uploads", () => {
     const log = await runCleanup(env.worker, 7);
     assert.equal(log.event, "cleanup");
     assert.match(log.ts, /^\d{4}-\d{2}-\d{2}T/);
+    assert.match(log.request_id, /^req_[0-9a-f]{32}$/, "each run has a request id of its own (contract 6, 9)");
+    assert.equal(log.parts_deleted, 0);
     assert.equal(log.objects_deleted, 1, "only the abandoned upload that had an object");
     // each abandoned upload's session, its pending record on the key and its index entry
     assert.equal(log.records_deleted, 6);
@@ -114,8 +116,10 @@ describe("cleanup of abandoned uploads", () => {
     assert.ok(await kvHas(env.worker, `asset:${completed.key}`));
   });
 
-  it("a second run finds nothing left", async () => {
+  it("a second run finds nothing left, under another request id", async () => {
+    const earlier = env.worker.jsonLogs().filter((line) => line.event === "cleanup").at(-1);
     const log = await runCleanup(env.worker, 7);
+    assert.notEqual(log.request_id, earlier.request_id);
     assert.equal(log.objects_deleted, 0);
     assert.equal(log.records_deleted, 0);
   });
