@@ -40,7 +40,8 @@ descendants() {
   local -A parent_of=()
   local stat_file stat rest pid queue next
   for stat_file in /proc/[0-9]*/stat; do
-    read -r stat <"$stat_file" 2>/dev/null || continue
+    # A process can end between the glob and the read; the group keeps the shell's own error quiet too.
+    { read -r stat <"$stat_file"; } 2>/dev/null || continue
     pid="${stat%% *}"
     rest="${stat##*) }" # after the command name, which may contain spaces
     read -r _ next _ <<<"$rest"
