@@ -94,6 +94,9 @@ describe("worker mode: no upload destroys another's bytes", () => {
     assert.equal(await etagOf(worker, u2.key), done.etag, "the finished file is untouched");
     assert.equal((await kvJson(worker, `asset:${u2.key}`)).uploadId, u2.uploadId);
     await assertJsonError(await presign(worker, user, declaration(shootId, small)), 409, "already_exists");
+
+    await runCleanupAt(worker, Date.now() + 7 * HOUR); // the cancelled upload's window is long past
+    assert.equal(await etagOf(worker, u2.key), done.etag, "cleanup of the cancelled upload leaves the file");
   });
 
   it("asking again returns the same upload with a fresh URL; once completed, no URL of it overwrites (item 2)", async () => {
@@ -110,6 +113,9 @@ describe("worker mode: no upload destroys another's bytes", () => {
     await assertJsonError(await put(v2, other), 409, "upload_superseded", { api: false });
     assert.deepEqual(await assertJsonOk(await complete(worker, user, { uploadId: v2.uploadId })), done);
     assert.equal(await etagOf(worker, v1.key), done.etag);
+
+    await runCleanupAt(worker, Date.now() + 7 * HOUR); // both presigns' cleanup entries come due
+    assert.equal(await etagOf(worker, v1.key), done.etag, "cleanup never deletes a completed upload");
   });
 
   it("a URL presigned elsewhere with the worker key pair cannot overwrite a completed file (item 2)", async () => {
@@ -304,6 +310,8 @@ describe("s3 mode: complete and cleanup judge only the upload's own bytes", () =
     await assertJsonError(await complete(worker, user, { uploadId: u1.uploadId }), 409, "upload_cancelled");
     assert.equal(await storeAsR2Would(u1, small), 412, "R2 refuses the stale URL");
     assert.equal(await etagOf(worker, u2.key), done.etag);
+    await runCleanupAt(worker, Date.now() + 7 * HOUR);
+    assert.equal(await etagOf(worker, u2.key), done.etag, "cleanup of the cancelled upload leaves the file");
   });
 
   it("bytes another upload wrote are not this upload's: 409 upload_missing, and they stay (item 1)", async () => {
