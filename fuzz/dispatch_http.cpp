@@ -10,9 +10,9 @@
 // taken, and the conversation closed, when every effect succeeded. The simulated storage: the shoot record is
 // the caller's unless the shoot id starts with "missing" (absent), "other" (someone else's) or "down" (KV read
 // fails); a completed upload exists when the file name contains "_0001", a pending one never; KV writes succeed unless the shoot id
-// starts with "readonly". The first call also carries a memo with granted rate-limit decisions: the local
-// token bucket would otherwise run dry after a few hundred executions at a fixed clock and turn every later
-// input into a 429, which is not what this target is about.
+// starts with "readonly". The core is configured afresh before each input: the local token bucket would
+// otherwise run dry after a few hundred executions at a fixed clock and turn every later input into a 429,
+// which is not what this target is about.
 //
 // Invariants:
 //  - every answer of dispatch() is a JSON object (followed only by the NUL-separated response bodies it
@@ -67,10 +67,6 @@ std::string mint_token() {
   const std::string payload = to_text(json{{"sub", kSub}, {"iat", kNowSeconds}, {"exp", kNowSeconds + 365 * 86400}});
   const std::string input = b64(header) + "." + b64(payload);
   return input + "." + b64(crypto::hmac_sha256(kJwtSecret, input));
-}
-
-json granted() {
-  return json{{"allowed", true}, {"limit", 100}, {"remaining", 99}, {"reset", kNowSeconds + 1}, {"retry", 0}};
 }
 
 json base_call() {
@@ -296,14 +292,19 @@ void check_response(const json& answer, const std::string& body, const std::stri
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
+// A freshly configured isolate, whose rate-limit buckets are all full.
+std::optional<json> configure_core() {
   const json env{{"APP_ENV", "development"},
                  {"JWT_SECRET", kJwtSecret},
                  {"UPLOAD_MODE", "worker"},
                  {"UPLOAD_SIGNING_KEY_ID", kUploadKeyId},
                  {"UPLOAD_SIGNING_SECRET", kUploadSecret},
                  {"CORS_ORIGINS", kOrigin}};
-  const auto configured = parse_json(dispatch(to_text(json{{"op", "configure"}, {"env", env}})));
+  return parse_json(dispatch(to_text(json{{"op", "configure"}, {"env", env}})));
+}
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  const auto configured = configure_core();
   FUZZ_CHECK(configured && bool_field(*configured, "ok"), "configure failed: " + (configured ? to_text(*configured) : "not JSON"));
   FUZZ_CHECK((*configured)["problems"].empty(), "configure problems: " + to_text(*configured));
   // The body travels in the first call only under the core's prefetch rule.
@@ -323,9 +324,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
+  configure_core();
   json call = base_call();
   call["body"] = json{{"ok", true}, {"text", input}};
-  call["memo"] = json{{"rate", granted()}, {"rate_extra", granted()}};
   // The body as the core receives it: invalid UTF-8 becomes U+FFFD on the way in, as the shim's TextDecoder does.
   const std::string body = parse_json(to_text(call)).value()["body"]["text"].get<std::string>();
   const std::string where = "body=" + body.substr(0, 400);

@@ -19,59 +19,36 @@ std::string bearer_token(const std::string& header) {
   return start == std::string::npos ? "" : header.substr(start);
 }
 
-Authentication verify_bearer(Context& context) {
+Task<Authentication> verify_bearer(Context& context) {
   const std::string token = bearer_token(context.exchange.request().header("authorization"));
-  if (token.empty()) return {Authentication::State::Invalid, {}, "missing_bearer_token"};
-  if (!context.isolate.keys) return {Authentication::State::Invalid, {}, "no_verification_key_configured"};
+  if (token.empty()) co_return Authentication{false, {}, "missing_bearer_token"};
+  if (!context.isolate.keys) co_return Authentication{false, {}, "no_verification_key_configured"};
   const jwt::KeyRing& ring = *context.isolate.keys;
   const int64_t now = context.exchange.now_seconds();
 
   jwt::SignatureResults results;
   jwt::Verdict verdict = jwt::verify(token, ring, now, results);
   if (verdict.kind == jwt::Verdict::Kind::NeedsSignatureCheck) {
-    EffectResult answer = context.exchange.perform(effects::verify_signature(jwt::check_to_json(verdict.check)));
-    if (!answer.ready()) return {Authentication::State::Pending, {}, ""};
-    if (!answer.ok()) return {Authentication::State::Invalid, {}, "signature_check_failed"};
+    const EffectResult answer =
+        co_await context.exchange.perform_one(effects::verify_signature(jwt::check_to_json(verdict.check)));
+    if (!answer.ok()) co_return Authentication{false, {}, "signature_check_failed"};
     results[string_field(answer.value(), "id")] = bool_field(answer.value(), "valid");
     verdict = jwt::verify(token, ring, now, results);
   }
   if (verdict.kind != jwt::Verdict::Kind::Valid) {
-    return {Authentication::State::Invalid, {}, verdict.reason.empty() ? "unverified" : verdict.reason};
+    co_return Authentication{false, {}, verdict.reason.empty() ? "unverified" : verdict.reason};
   }
-  context.sub = verdict.claims.sub;
-  return {Authentication::State::Valid, verdict.claims, ""};
+  co_return Authentication{true, verdict.claims, ""};
 }
 
 }  // namespace
 
-// A verified caller is remembered in the conversation's memo (which never leaves the wasm instance), so the
-// later steps of a request do not verify the token again.
-Authentication authenticate(Context& context) {
-  if (context.authentication && context.authentication->state != Authentication::State::Pending) {
-    return *context.authentication;
+Task<Authentication> authenticate(Context& context) {
+  if (!context.authentication) {
+    context.authentication = co_await verify_bearer(context);
+    if (context.authentication->valid) context.sub = context.authentication->claims.sub;
   }
-  json& memo = context.exchange.memo();
-  if (memo.contains("caller")) {
-    const json& caller = memo["caller"];
-    context.exchange.pass_over(static_cast<size_t>(integer_field(caller, "effects")));
-    jwt::Claims claims;
-    claims.sub = string_field(caller, "sub");
-    claims.exp = integer_field(caller, "exp");
-    for (const auto& role : caller["roles"]) claims.roles.push_back(role.get<std::string>());
-    context.sub = claims.sub;
-    context.authentication = Authentication{Authentication::State::Valid, std::move(claims), ""};
-    return *context.authentication;
-  }
-  const size_t effects_before = context.exchange.effects_asked();
-  context.authentication = verify_bearer(context);
-  if (context.authentication->state == Authentication::State::Valid) {
-    const jwt::Claims& claims = context.authentication->claims;
-    memo["caller"] = {{"sub", claims.sub},
-                      {"exp", claims.exp},
-                      {"roles", claims.roles},
-                      {"effects", context.exchange.effects_asked() - effects_before}};
-  }
-  return *context.authentication;
+  co_return *context.authentication;
 }
 
 Response unauthorized(const std::string& reason) {
@@ -85,21 +62,18 @@ bool may_act_on(const jwt::Claims& caller, const std::string& owner) {
   return caller.sub == owner || caller.is_admin();
 }
 
-AuthenticatedRequest require_caller(Context& context) {
-  Authentication auth = authenticate(context);
-  if (auth.state == Authentication::State::Pending) return {Step(std::nullopt), {}, ""};
-  if (auth.state == Authentication::State::Invalid) return {Step(unauthorized(auth.reason)), {}, ""};
-  return {std::nullopt, auth.claims, ""};
+Task<Result<jwt::Claims>> require_caller(Context& context) {
+  const Authentication auth = co_await authenticate(context);
+  if (!auth.valid) co_return unauthorized(auth.reason);
+  co_return auth.claims;
 }
 
-AuthenticatedRequest require_caller_and_body(Context& context) {
-  AuthenticatedRequest request = require_caller(context);
-  if (request.stop) return request;
-  RequestBody body = read_request_body(context);
-  if (body.state == RequestBody::State::Pending) return {Step(std::nullopt), {}, ""};
-  if (body.state == RequestBody::State::Refused) return {Step(body.refusal), {}, ""};
-  request.body = std::move(body.text);
-  return request;
+Task<Result<CallerAndBody>> require_caller_and_body(Context& context) {
+  Result<jwt::Claims> caller = co_await require_caller(context);
+  if (!caller) co_return std::move(caller.refusal());
+  Result<std::string> body = co_await read_request_body(context);
+  if (!body) co_return std::move(body.refusal());
+  co_return CallerAndBody{std::move(caller.value()), std::move(body.value())};
 }
 
 }  // namespace upgate

@@ -4,12 +4,13 @@
 #include <string>
 
 #include "context.h"
+#include "result.h"
 
 namespace upgate {
 
-// Verifies the Authorization header once per step (the rate limiter and the handler both ask). Pending while
-// a signature check is outstanding; on Valid the context's sub is set for the log.
-Authentication authenticate(Context& context);
+// Verifies the Authorization header once per request (the rate limiter and the handler both ask); when
+// valid, the context's sub is set for the log.
+Task<Authentication> authenticate(Context& context);
 
 // 401 invalid_token with the WWW-Authenticate challenge; the reason goes to the log only.
 Response unauthorized(const std::string& reason);
@@ -18,13 +19,11 @@ Response unauthorized(const std::string& reason);
 bool may_act_on(const jwt::Claims& caller, const std::string& owner);
 
 // The start of every authenticated route: who is asking and, for the POST routes, the JSON body text.
-// When stop holds a value the handler returns it at once: nullopt while waiting for I/O, or the refusal.
-struct AuthenticatedRequest {
-  std::optional<Step> stop;
+Task<Result<jwt::Claims>> require_caller(Context& context);
+struct CallerAndBody {
   jwt::Claims caller;
   std::string body;
 };
-AuthenticatedRequest require_caller(Context& context);
-AuthenticatedRequest require_caller_and_body(Context& context);
+Task<Result<CallerAndBody>> require_caller_and_body(Context& context);
 
 }  // namespace upgate

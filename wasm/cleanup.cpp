@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "conversation.h"
 #include "exchange.h"
 #include "isolate.h"
 #include "records.h"
@@ -34,8 +35,6 @@ int64_t created_ms_of(const std::string& index_key) {
   return value;
 }
 
-// Entries old enough to be past the completion fence, claimed for this run once (remembered in the memo so
-// replayed steps see the same claim) and skipped by any other run of this isolate that holds them.
 // A run that died mid-way never releases its claims; after this long they are free again.
 constexpr int64_t kClaimLifetimeMs = 15 * records::kMinuteMs;
 
@@ -46,24 +45,20 @@ bool claim(std::map<std::string, int64_t>& claims, const std::string& name, int6
   return true;
 }
 
-std::vector<Abandoned> claim_old_entries(Exchange& run, const json& listing, std::map<std::string, int64_t>& claims) {
-  json& memo = run.memo();
-  if (!memo.contains("claimed")) {
-    json claimed = json::array();
-    const int64_t cutoff = run.now_ms() - records::kCleanupAfterMs;
-    for (const json& entry : member_of(listing, "keys")) {
-      const std::string name = string_field(entry, "name");
-      const int64_t created = created_ms_of(name);
-      if (created < 0 || created > cutoff) continue;  // young (or foreign): not ours to touch yet
-      if (!claim(claims, name, run.now_ms())) continue;  // another overlapping run has it
-      const json& meta = member_of(entry, "metadata");
-      const std::string key = string_field(meta, "key");
-      claimed.push_back({name, string_field(meta, "uploadId"), key, string_field(meta, "objectKey", key)});
-    }
-    memo["claimed"] = claimed;
-  }
+// Entries old enough to be past the completion fence, claimed for this run unless another overlapping run
+// of this isolate holds them.
+std::vector<Abandoned> claim_old_entries(const Exchange& run, const json& listing, std::map<std::string, int64_t>& claims) {
   std::vector<Abandoned> entries;
-  for (const json& item : memo["claimed"]) entries.push_back({item[0], item[1], item[2], item[3]});
+  const int64_t cutoff = run.now_ms() - records::kCleanupAfterMs;
+  for (const json& entry : member_of(listing, "keys")) {
+    const std::string name = string_field(entry, "name");
+    const int64_t created = created_ms_of(name);
+    if (created < 0 || created > cutoff) continue;     // young (or foreign): not ours to touch yet
+    if (!claim(claims, name, run.now_ms())) continue;  // another overlapping run has it
+    const json& meta = member_of(entry, "metadata");
+    const std::string key = string_field(meta, "key");
+    entries.push_back({name, string_field(meta, "uploadId"), key, string_field(meta, "objectKey", key)});
+  }
   return entries;
 }
 
@@ -103,58 +98,71 @@ void release(std::map<std::string, int64_t>& claims, const std::vector<Abandoned
   for (const auto& entry : entries) claims.erase(entry.index_key);
 }
 
+// One cron run: list what is due, look before deleting, delete, log the counts.
+class CleanupRun final : public Conversation {
+ public:
+  explicit CleanupRun(const json& call) : Conversation(call) {}
+
+  Task<json> run() override {
+    Exchange& cron = exchange();
+    std::map<std::string, int64_t>& claims = isolate_state().cleanup_claims;
+    std::vector<json> listing{effects::kv_list(records::kCleanupPrefix, "", kMaxUploadsPerRun),
+                              effects::r2_list("tmp/", "", kMaxTmpObjectsPerRun)};
+    const std::vector<EffectResult> listings = co_await cron.perform(std::move(listing));
+    const EffectResult& index = listings[0];
+    const EffectResult& tmp = listings[1];
+    if (!index.ok() || !tmp.ok()) co_return finished(cron, 0, 0, 0, true, true);
+
+    const std::vector<Abandoned> entries = claim_old_entries(cron, index.value(), claims);
+    // Look before deleting: the session says whether the upload completed or was presigned again after this
+    // entry, the key's pending record whether it is still this upload's, and the head whose bytes are there.
+    std::vector<json> looks;
+    for (const auto& entry : entries) {
+      looks.push_back(effects::kv_get(records::session_key(entry.upload_id)));
+      looks.push_back(effects::kv_get(records::pending_key(entry.key)));
+      looks.push_back(effects::r2_head(entry.object_key));
+    }
+    const std::vector<EffectResult> seen = co_await cron.perform(std::move(looks));
+
+    std::vector<std::string> doomed_objects = old_tmp_objects(tmp.value(), cron.now_ms());
+    int64_t objects = static_cast<int64_t>(doomed_objects.size());
+    int64_t records_deleted = 0;
+    std::vector<json> deletions;
+    const auto remove_record = [&](const std::string& key) {
+      deletions.push_back(effects::kv_delete(key));
+      ++records_deleted;
+    };
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const EffectResult& session = seen[3 * i];
+      const EffectResult& pending = seen[3 * i + 1];
+      const EffectResult& head = seen[3 * i + 2];
+      if (!session.ok() || !pending.ok() || !head.ok()) continue;  // left for the next run
+      const Abandoned& entry = entries[i];
+      if (abandoned_session(session.value(), entry)) {
+        // Only bytes this upload wrote; a key that a completed or newer upload holds is never touched.
+        if (string_field(member_of(head.value(), "object"), "uploadId") == entry.upload_id) {
+          doomed_objects.push_back(entry.object_key);
+          ++objects;
+        }
+        remove_record(records::session_key(entry.upload_id));
+        const auto current = UploadSession::from_kv_value(pending.value());
+        if (current && current->upload_id == entry.upload_id) remove_record(records::pending_key(entry.key));
+      }
+      remove_record(entry.index_key);
+    }
+    if (!doomed_objects.empty()) deletions.push_back(effects::r2_delete(doomed_objects));
+    const std::vector<EffectResult> deleted = co_await cron.perform(std::move(deletions));
+
+    bool failed = false;
+    for (const EffectResult& deletion : deleted) failed = failed || !deletion.ok();
+    release(claims, entries);
+    const bool more = !string_field(index.value(), "cursor").empty() || !string_field(tmp.value(), "cursor").empty();
+    co_return finished(cron, failed ? 0 : objects, failed ? 0 : records_deleted, entries.size(), more, failed);
+  }
+};
+
 }  // namespace
 
-json handle_scheduled(const json& call) {
-  Exchange run(call);
-  std::map<std::string, int64_t>& claims = isolate_state().cleanup_claims;
-  EffectResult index = run.perform(effects::kv_list(records::kCleanupPrefix, "", kMaxUploadsPerRun));
-  EffectResult tmp = run.perform(effects::r2_list("tmp/", "", kMaxTmpObjectsPerRun));
-  if (run.suspended()) return run.suspension();
-  if (!index.ok() || !tmp.ok()) return finished(run, 0, 0, 0, true, true);
-
-  const std::vector<Abandoned> entries = claim_old_entries(run, index.value(), claims);
-  // Look before deleting: the session says whether the upload completed or was presigned again after this
-  // entry, the key's pending record whether it is still this upload's, and the head whose bytes are there.
-  std::vector<EffectResult> sessions, pendings, heads;
-  for (const auto& entry : entries) {
-    sessions.push_back(run.perform(effects::kv_get(records::session_key(entry.upload_id))));
-    pendings.push_back(run.perform(effects::kv_get(records::pending_key(entry.key))));
-    heads.push_back(run.perform(effects::r2_head(entry.object_key)));
-  }
-  if (run.suspended()) return run.suspension();
-
-  std::vector<std::string> doomed_objects = old_tmp_objects(tmp.value(), run.now_ms());
-  int64_t objects = static_cast<int64_t>(doomed_objects.size());
-  int64_t records_deleted = 0;
-  std::vector<EffectResult> deletions;
-  const auto remove_record = [&](const std::string& key) {
-    deletions.push_back(run.perform(effects::kv_delete(key)));
-    ++records_deleted;
-  };
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (!sessions[i].ok() || !pendings[i].ok() || !heads[i].ok()) continue;  // left for the next run
-    const Abandoned& entry = entries[i];
-    if (const auto session = abandoned_session(sessions[i].value(), entry)) {
-      // Only bytes this upload wrote; a key that a completed or newer upload holds is never touched.
-      if (string_field(member_of(heads[i].value(), "object"), "uploadId") == entry.upload_id) {
-        doomed_objects.push_back(entry.object_key);
-        ++objects;
-      }
-      remove_record(records::session_key(entry.upload_id));
-      const auto pending = UploadSession::from_kv_value(pendings[i].value());
-      if (pending && pending->upload_id == entry.upload_id) remove_record(records::pending_key(entry.key));
-    }
-    remove_record(entry.index_key);
-  }
-  if (!doomed_objects.empty()) deletions.push_back(run.perform(effects::r2_delete(doomed_objects)));
-  if (run.suspended()) return run.suspension();
-
-  bool failed = false;
-  for (const EffectResult& deletion : deletions) failed = failed || !deletion.ok();
-  release(claims, entries);
-  const bool more = !string_field(index.value(), "cursor").empty() || !string_field(tmp.value(), "cursor").empty();
-  return finished(run, failed ? 0 : objects, failed ? 0 : records_deleted, entries.size(), more, failed);
-}
+json start_scheduled(const json& call) { return start_conversation(std::make_unique<CleanupRun>(call)); }
 
 }  // namespace upgate

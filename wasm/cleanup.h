@@ -15,8 +15,8 @@ namespace upgate {
 constexpr int64_t kMaxUploadsPerRun = 150;
 constexpr int64_t kMaxTmpObjectsPerRun = 500;
 
-// One step of a cleanup run, like handle_http: {"effects", "memo"} while I/O is outstanding, else
-// {"done": true, "log": {...}} with the counts.
-json handle_scheduled(const json& call);
+// Starts the conversation for {"op": "scheduled", "now", "entropy"}: {"effects", "handle"} while I/O is
+// outstanding, then {"done": true, "log": {...}} with the counts.
+json start_scheduled(const json& call);
 
 }  // namespace upgate

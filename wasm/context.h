@@ -16,9 +16,9 @@ struct IsolateState;
 
 // Who is asking, once the bearer token has been looked at (see auth.h).
 struct Authentication {
-  enum class State { Pending, Valid, Invalid } state = State::Invalid;
-  jwt::Claims claims;  // when Valid
-  std::string reason;  // when Invalid: for the log, never the response
+  bool valid = false;
+  jwt::Claims claims;  // when valid
+  std::string reason;  // when not: for the log, never the response
 };
 
 struct Context {
@@ -32,12 +32,11 @@ struct Context {
   std::vector<std::string> route_params;  // the matched route's path parameters, in order
   std::string sub;  // the authenticated caller, once known (for the log and the rate-limit key)
   std::vector<std::pair<std::string, std::string>> extra_headers;  // added to whatever response results
-  std::optional<RateDecision> rate;
-  std::optional<Authentication> authentication;  // decided once per step, whoever asks first  // the latest rate-limit decision, for the X-RateLimit-* headers
+  std::optional<RateDecision> rate;               // the latest rate-limit decision, for the X-RateLimit-* headers
+  std::optional<Authentication> authentication;  // decided once per request, by whoever asks first
 };
 
-// nullopt: the handler is waiting for effects (see exchange.h).
-using Step = std::optional<Response>;
-using Handler = Step (*)(Context&);
+// A route's handler: the flow of one request, suspending on the I/O it needs (task.h, exchange.h).
+using Handler = Task<Response> (*)(Context&);
 
 }  // namespace upgate

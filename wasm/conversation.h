@@ -1,5 +1,6 @@
-// Open conversations between the core and the shim (see exchange.h), kept inside the wasm instance so each
-// step sends only the new effect results across the boundary, not the whole request again.
+// Open conversations between the core and the shim, kept inside the wasm instance: a suspended handler's
+// coroutine frame waits here between two calls, so each step sends only the new effect results across the
+// boundary, and nothing is replayed.
 //
 //   first call   {"op": "http" | "scheduled", ...}           -> an answer below
 //   next calls   {"op": "resume", "handle": N, "results": [...]} (results of exactly the effects asked for)
@@ -9,15 +10,42 @@
 // {"effects", "handle"} to perform and resume; or {"effects", "handle", "then"}: perform the effects; if every
 // one succeeded, send "then" and close; otherwise resume with the results, and the core answers anew.
 #pragma once
+#include <memory>
+
+#include "exchange.h"
 #include "json.h"
+#include "task.h"
 
 namespace upgate {
 
-// The step function of one kind of conversation: given the call so far (request facts, time, results,
-// memo), the final answer, a commit answer, or {"effects", "memo"} to wait for.
-using StepFunction = json (*)(const json& call);
+// What runs one conversation: the exchange it answers, and the outermost task, which returns the final
+// answer. An answer that only waits on writes is made by awaiting Conversation::commit.
+class Conversation {
+ public:
+  explicit Conversation(const json& call) : exchange_(call) {}
+  virtual ~Conversation() = default;
+  Conversation(const Conversation&) = delete;
+  Conversation& operator=(const Conversation&) = delete;
 
-json start_conversation(json call, StepFunction step);
+  Exchange& exchange() { return exchange_; }
+
+  // Sends the effects with `then`, the answer to deliver when they all succeed; resumes (with their
+  // results) only when one failed, for the conversation to answer anew.
+  Exchange::Round commit(std::vector<json> writes, json then);
+
+  // The conversation's flow; started once, on the first call.
+  virtual Task<json> run() = 0;
+
+ private:
+  friend class Conversations;
+  Exchange exchange_;
+  json then_;                      // the answer a pending commit delivers
+  size_t asked_ = 0;               // how many effects the shim was asked for
+  std::optional<Task<json>> task_;
+};
+
+// Starts a conversation of the given kind for the first call and answers it.
+json start_conversation(std::unique_ptr<Conversation> conversation);
 json resume_conversation(const json& resume);
 json close_conversation(const json& close);
 

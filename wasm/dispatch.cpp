@@ -81,8 +81,8 @@ json route_call(json call) {
   const std::string op = string_field(call, "op");
   if (op == "configure") return configure(call);
   if (!isolate_state().configured) return error_answer("configure must be called first");
-  if (op == "http") return start_conversation(std::move(call), handle_http);
-  if (op == "scheduled") return start_conversation(std::move(call), handle_scheduled);
+  if (op == "http") return start_http(call);
+  if (op == "scheduled") return start_scheduled(call);
   if (op == "resume") return resume_conversation(call);
   if (op == "close") return close_conversation(call);
   if (op == "digest") return digest(call);

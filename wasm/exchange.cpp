@@ -20,8 +20,8 @@ RequestFacts read_request(const json& request) {
   facts.query = string_field(request, "query");
   facts.scheme = string_field(request, "scheme", "https");
   facts.ip = string_field(request, "ip");
-  if (request.is_object() && request.contains("headers") && request["headers"].is_array()) {
-    for (const auto& pair : request["headers"]) {
+  if (member_of(request, "headers").is_array()) {
+    for (const auto& pair : member_of(request, "headers")) {
       if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) continue;
       std::string name = pair[0].get<std::string>();
       std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -34,22 +34,24 @@ RequestFacts read_request(const json& request) {
 }  // namespace
 
 Exchange::Exchange(const json& call)
-    : request_(read_request(call.is_object() && call.contains("request") ? call["request"] : json::object())),
+    : request_(read_request(member_of(call, "request"))),
       now_ms_(integer_field(call, "now")),
-      entropy_(string_field(call, "entropy")),
-      memo_(call.is_object() && call.contains("memo") && call["memo"].is_object() ? call["memo"] : json::object()) {
-  if (call.is_object() && call.contains("results") && call["results"].is_array()) results_ = &call["results"];
-  if (call.is_object() && call.contains("body") && call["body"].is_object()) prefetched_body_ = &call["body"];
+      entropy_(string_field(call, "entropy")) {
+  if (member_of(call, "body").is_object()) prefetched_body_ = member_of(call, "body");
 }
 
-EffectResult Exchange::perform(json effect) {
-  const size_t index = next_effect_++;
-  if (results_ && index < results_->size()) return EffectResult(&(*results_)[index]);
-  queued_.push_back(std::move(effect));
-  return EffectResult(nullptr);
+Task<EffectResult> Exchange::perform_one(json effect) {
+  std::vector<json> round;
+  round.push_back(std::move(effect));
+  std::vector<EffectResult> results = co_await perform(std::move(round));
+  co_return results.empty() ? EffectResult() : std::move(results.front());
 }
 
-json Exchange::suspension() const { return json{{"effects", queued_}, {"memo", memo_}}; }
+void Exchange::resume_with(std::vector<EffectResult> results) {
+  answered_ = std::move(results);
+  make_ready(std::exchange(waiting_, nullptr));
+  run_ready();
+}
 
 namespace effects {
 json read_body(int64_t limit) { return {{"type", "read_body"}, {"limit", limit}}; }

@@ -1,12 +1,11 @@
-// One HTTP request's conversation between core and shim.
+// One conversation between core and shim: the facts the shim brought (request, time, entropy) and the rounds
+// of I/O a handler awaits.
 //
-// The core is pure, so it cannot await I/O. Instead a handler runs from the start on every step ("replay"):
-// each I/O it needs is an effect, numbered by the order in which the handler asks for it. On the first step an
-// effect has no result yet, so the handler stops and the core answers with the list of effects to perform; the
-// shim performs them (in parallel), appends their results, and calls again with the same request. Because the
-// inputs (request, time, entropy, earlier results) are identical on every step, the handler takes the same path
-// and finds its earlier results by number. `memo` carries what must happen only once per request (spending
-// rate-limit tokens) across steps.
+// The core is pure, so it cannot perform I/O: a handler co_awaits a round of effects (Exchange::perform), the
+// conversation hands them to the shim, which performs them in parallel and resumes the conversation with
+// their results, in order, and the handler carries on from where it stopped (task.h). A response that waits
+// only on writes carries them (Response::commit); the conversation sends them with the response, which the
+// shim delivers once they all succeed.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "json.h"
+#include "task.h"
 
 namespace upgate {
 
@@ -31,21 +31,21 @@ struct RequestFacts {
   std::string header(std::string_view name) const;  // "" when absent
 };
 
-// What an effect answered: ready() is false until the shim has performed it.
+// What an effect answered: {"ok": true, ...} or {"ok": false, "error"}.
 class EffectResult {
  public:
-  explicit EffectResult(const json* result) : result_(result) {}
-  bool ready() const { return result_ != nullptr; }
-  bool ok() const { return result_ && bool_field(*result_, "ok"); }
-  const json& value() const { return *result_; }
+  EffectResult() = default;
+  explicit EffectResult(json result) : result_(std::move(result)) {}
+  bool ok() const { return bool_field(result_, "ok"); }
+  const json& value() const { return result_; }
 
  private:
-  const json* result_;
+  json result_;
 };
 
 class Exchange {
  public:
-  // call: {"request": {...}, "now": <ms>, "entropy": "<hex>", "results": [...], "memo": {...}}
+  // call: {"request": {...}, "now": <ms>, "entropy": "<hex>", "body"?: <read_body result>}
   explicit Exchange(const json& call);
 
   const RequestFacts& request() const { return request_; }
@@ -53,32 +53,43 @@ class Exchange {
   int64_t now_seconds() const { return now_ms_ / 1000; }
   // Random bytes (hex) the shim drew for this request; the core has no random source of its own.
   const std::string& entropy() const { return entropy_; }
-
-  // Asks for an effect; its result when an earlier step performed it, otherwise queued for this step.
-  EffectResult perform(json effect);
-  bool suspended() const { return !queued_.empty(); }
-  // Effects are numbered in the order they are asked for; work remembered in the memo instead of redone
-  // must still pass over the numbers it used, so later effects keep theirs.
-  size_t effects_asked() const { return next_effect_; }
-  void pass_over(size_t effects) { next_effect_ += effects; }
-  // The answer that asks the shim to perform the queued effects and call again.
-  json suspension() const;
-
-  json& memo() { return memo_; }
-
   // The body the shim read before the first call, when the prefetch rule (see dispatch.h) covered this
-  // request: shaped like a read_body effect's result. nullptr otherwise.
-  const json* prefetched_body() const { return prefetched_body_; }
+  // request: shaped like a read_body effect's result.
+  const std::optional<json>& prefetched_body() const { return prefetched_body_; }
+
+  // co_await perform({...}): one round of effects, performed together; resumes with their results in order.
+  // An empty round resumes at once with no results.
+  class Round {
+   public:
+    Round(Exchange& exchange, std::vector<json> effects) : exchange_(exchange), effects_(std::move(effects)) {}
+    bool await_ready() const noexcept { return effects_.empty(); }
+    void await_suspend(coro::coroutine_handle<> waiting) {
+      exchange_.asked_ = std::move(effects_);
+      exchange_.waiting_ = waiting;
+    }
+    std::vector<EffectResult> await_resume() { return std::exchange(exchange_.answered_, {}); }
+
+   private:
+    Exchange& exchange_;
+    std::vector<json> effects_;
+  };
+  Round perform(std::vector<json> effects) { return Round(*this, std::move(effects)); }
+  // One effect on its own.
+  Task<EffectResult> perform_one(json effect);
+
+  // For the conversation (conversation.h): what the suspended handler asked for, and resuming it.
+  bool waiting() const { return static_cast<bool>(waiting_); }
+  std::vector<json> take_asked() { return std::exchange(asked_, {}); }
+  void resume_with(std::vector<EffectResult> results);
 
  private:
   RequestFacts request_;
   int64_t now_ms_ = 0;
   std::string entropy_;
-  const json* results_ = nullptr;
-  const json* prefetched_body_ = nullptr;
-  size_t next_effect_ = 0;
-  json queued_ = json::array();
-  json memo_;
+  std::optional<json> prefetched_body_;
+  std::vector<json> asked_;
+  std::vector<EffectResult> answered_;
+  coro::coroutine_handle<> waiting_;
 };
 
 // Effect constructors: the vocabulary of I/O the shim performs (shim/effects.js).

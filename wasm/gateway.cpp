@@ -2,8 +2,10 @@
 
 #include "clock.h"
 #include "context.h"
+#include "conversation.h"
 #include "cors.h"
 #include "isolate.h"
+#include "request_body.h"
 #include "request_id.h"
 #include "routes.h"
 #include "throttle.h"
@@ -28,25 +30,23 @@ Response misconfigured() {
                         "The service is not configured correctly; the operator has been told in the logs.");
 }
 
-// Decides the response before the common headers are added; nullopt while waiting for effects.
-Step route_request(Context& context) {
+// Decides the response before the common headers are added.
+Task<Response> route_request(Context& context) {
   const RequestFacts& request = context.exchange.request();
-  if (!context.config.usable() && request.path != "/healthz") return misconfigured();
+  if (!context.config.usable() && request.path != "/healthz") co_return misconfigured();
   const std::optional<Route> route = match_route(request.path);
   if (route && request.method == "OPTIONS") {
-    return cors::preflight(context.config, request, allowed_methods(*route));
+    co_return cors::preflight(context.config, request, allowed_methods(*route));
   }
   if (is_api_path(request.path)) {
-    Throttle throttle = throttle_request(context);
-    if (throttle.state == Throttle::State::Pending) return std::nullopt;
-    if (throttle.state == Throttle::State::Refused) return throttle.refusal;
+    if (auto refused = co_await throttle_request(context)) co_return std::move(*refused);
   }
-  if (!route) return not_found();
+  if (!route) co_return not_found();
   context.route_params = route->params;
   for (const auto& entry : route->methods) {
-    if (entry.method == request.method) return entry.handler(context);
+    if (entry.method == request.method) co_return co_await entry.handler(context);
   }
-  return method_not_allowed(*route);
+  co_return method_not_allowed(*route);
 }
 
 void add_common_headers(Response& response, const Context& context) {
@@ -93,19 +93,35 @@ json finished(Response response, Context& context) {
 
 }  // namespace
 
-json handle_http(const json& call) {
-  Exchange exchange(call);
-  IsolateState& isolate = isolate_state();
-  Context context{exchange, isolate.config, isolate,
-                  request_id::choose(exchange.request().header("x-request-id"), exchange.entropy())};
-  Step step = route_request(context);
-  if (!step) return exchange.suspension();
-  if (step->awaits_writes) {
-    json answer = exchange.suspension();
-    answer["then"] = finished(std::move(*step), context);
-    return answer;
+namespace {
+
+// One HTTP request: its response, sent together with the writes it depends on.
+class HttpConversation final : public Conversation {
+ public:
+  explicit HttpConversation(const json& call)
+      : Conversation(call),
+        context_(exchange(), isolate_state().config, isolate_state(),
+                 request_id::choose(exchange().request().header("x-request-id"), exchange().entropy())) {}
+
+  Task<json> run() override {
+    Response response = co_await route_request(context_);
+    if (response.commit.empty()) co_return finished(std::move(response), context_);
+    std::vector<json> writes = std::move(response.commit);
+    const std::vector<EffectResult> results = co_await commit(std::move(writes), finished(std::move(response), context_));
+    // Resumed only when a write failed: when they all succeed the shim sends the answer committed above.
+    std::string failure;
+    for (const EffectResult& result : results) {
+      if (!result.ok()) failure = string_field(result.value(), "error");
+    }
+    co_return finished(storage_unavailable("a write the response depends on failed: " + failure), context_);
   }
-  return finished(std::move(*step), context);
-}
+
+ private:
+  Context context_;
+};
+
+}  // namespace
+
+json start_http(const json& call) { return start_conversation(std::make_unique<HttpConversation>(call)); }
 
 }  // namespace upgate

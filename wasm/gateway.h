@@ -4,9 +4,9 @@
 
 namespace upgate {
 
-// One step of an HTTP exchange (see exchange.h, conversation.h). Answers {"effects", "memo"} while I/O is
-// outstanding; {"effects", "memo", "then"} when the response only waits on its writes; else
+// Starts the conversation for {"op": "http", ...} (conversation.h): its answer is {"effects", "handle"} while
+// I/O is outstanding, {"effects", "handle", "then"} when the response only waits on its writes, else
 // {"response": {"status", "headers", "body"}, "log": {...}}.
-json handle_http(const json& call);
+json start_http(const json& call);
 
 }  // namespace upgate

@@ -5,22 +5,17 @@
 #include <vector>
 
 #include "context.h"
+#include "result.h"
 
 namespace upgate {
 
-struct RequestBody {
-  enum class State { Pending, Ready, Refused } state = State::Pending;
-  std::string text;   // when Ready
-  Response refusal;   // when Refused
-};
-
-RequestBody read_request_body(Context& context);
+// The body text: the one the shim read up front, or read now.
+Task<Result<std::string>> read_request_body(Context& context);
 
 Response storage_unavailable(const std::string& detail);
 
-// A response that depends on writes: sent as soon as they all succeed (the shim closes the conversation),
-// or, when the shim reports a failed one, replaced by 503 storage_unavailable. writes: the effects the
-// handler performed for it in this step.
-Response after_writes(Response response, const std::vector<EffectResult>& writes);
+// A response that depends on writes: sent as soon as they all succeed, or, when the shim reports a failed
+// one, replaced by 503 storage_unavailable (the gateway does that; see Response::commit).
+Response commit(Response response, std::vector<json> writes);
 
 }  // namespace upgate

@@ -15,9 +15,9 @@ struct Response {
   // For the log line only; never sent to the client.
   std::string log_level = "info";
   std::string log_detail;
-  // The response waits only on the writes the handler queued in this step (see after_writes in
-  // request_body.h): the shim performs them and sends it if all succeed, without another round trip.
-  bool awaits_writes = false;
+  // Writes the response depends on (see commit in request_body.h): the shim performs them and sends the
+  // response if all succeed, without another round trip; otherwise the answer is 503 storage_unavailable.
+  std::vector<json> commit;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -29,15 +29,15 @@ std::string allowed_methods(const Route& route);
 json route_catalogue();
 
 // Handlers, one file per area.
-Step handle_healthz(Context& context);
-Step handle_readyz(Context& context);
-Step handle_openapi(Context& context);
-Step handle_services(Context& context);
-Step handle_legacy_upload(Context& context);
-Step handle_create_shoot(Context& context);
-Step handle_get_shoot(Context& context);
-Step handle_presign(Context& context);
-Step handle_complete(Context& context);
-Step handle_upload_put(Context& context);
+Task<Response> handle_healthz(Context& context);
+Task<Response> handle_readyz(Context& context);
+Task<Response> handle_openapi(Context& context);
+Task<Response> handle_services(Context& context);
+Task<Response> handle_legacy_upload(Context& context);
+Task<Response> handle_create_shoot(Context& context);
+Task<Response> handle_get_shoot(Context& context);
+Task<Response> handle_presign(Context& context);
+Task<Response> handle_complete(Context& context);
+Task<Response> handle_upload_put(Context& context);
 
 }  // namespace upgate

@@ -53,24 +53,22 @@ json completion_answer(const UploadSession& session, const json& object, int64_t
 
 // Stage 1: load each session; refuse ids that cannot exist, unknown ones, uploads on other people's shoots,
 // cancelled and expired ones; recall earlier answers.
-bool load_sessions(Context& context, const jwt::Claims& caller, std::vector<Completion>& uploads,
-                   std::optional<Response>& failure) {
-  std::vector<EffectResult> loads;
+Task<std::optional<Response>> load_sessions(Context& context, const jwt::Claims& caller, std::vector<Completion>& uploads) {
+  std::vector<json> round;
   for (auto& upload : uploads) {
-    loads.push_back(records::is_upload_id(upload.upload_id)
-                        ? context.exchange.perform(effects::kv_get(records::session_key(upload.upload_id)))
-                        : EffectResult(nullptr));
-    if (!records::is_upload_id(upload.upload_id)) upload.rejection = not_found(upload.upload_id);
-  }
-  if (context.exchange.suspended()) return false;
-  for (size_t i = 0; i < uploads.size(); ++i) {
-    Completion& upload = uploads[i];
-    if (upload.finished()) continue;
-    if (!loads[i].ok()) {
-      failure = storage_unavailable("kv_get upload session failed");
-      return true;
+    if (!records::is_upload_id(upload.upload_id)) {
+      upload.rejection = not_found(upload.upload_id);
+      continue;
     }
-    const auto session = UploadSession::from_kv_value(loads[i].value());
+    round.push_back(effects::kv_get(records::session_key(upload.upload_id)));
+  }
+  const std::vector<EffectResult> loads = co_await context.exchange.perform(std::move(round));
+  size_t next = 0;
+  for (Completion& upload : uploads) {
+    if (upload.finished()) continue;
+    const EffectResult& load = loads[next++];
+    if (!load.ok()) co_return storage_unavailable("kv_get upload session failed");
+    const auto session = UploadSession::from_kv_value(load.value());
     if (!session) {
       upload.rejection = not_found(upload.upload_id);
     } else if (!may_act_on(caller, session->owner)) {
@@ -87,32 +85,25 @@ bool load_sessions(Context& context, const jwt::Claims& caller, std::vector<Comp
       upload.session = session;
     }
   }
-  return true;
+  co_return std::nullopt;
 }
 
 // Stage 2: look at what each upload wrote (metadata and first bytes together) and judge it. An object that
 // another upload wrote is not this upload's to judge, let alone delete.
-bool inspect_objects(Context& context, std::vector<Completion>& uploads, std::optional<Response>& failure) {
-  std::vector<std::pair<EffectResult, EffectResult>> reads;
-  for (auto& upload : uploads) {
-    if (!upload.checking()) {
-      reads.emplace_back(EffectResult(nullptr), EffectResult(nullptr));
-      continue;
-    }
-    const std::string& key = upload.session->object_key;
-    EffectResult head = context.exchange.perform(effects::r2_head(key));
-    EffectResult first_bytes = context.exchange.perform(effects::r2_read_head(key, magic::kHeadBytes));
-    reads.emplace_back(head, first_bytes);
-  }
-  if (context.exchange.suspended()) return false;
-  for (size_t i = 0; i < uploads.size(); ++i) {
-    Completion& upload = uploads[i];
+Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Completion>& uploads) {
+  std::vector<json> round;
+  for (const Completion& upload : uploads) {
     if (!upload.checking()) continue;
-    auto& [head, first_bytes] = reads[i];
-    if (!head.ok() || !first_bytes.ok()) {
-      failure = storage_unavailable("r2 head/read failed");
-      return true;
-    }
+    round.push_back(effects::r2_head(upload.session->object_key));
+    round.push_back(effects::r2_read_head(upload.session->object_key, magic::kHeadBytes));
+  }
+  const std::vector<EffectResult> reads = co_await context.exchange.perform(std::move(round));
+  size_t next = 0;
+  for (Completion& upload : uploads) {
+    if (!upload.checking()) continue;
+    const EffectResult& head = reads[next++];
+    const EffectResult& first_bytes = reads[next++];
+    if (!head.ok() || !first_bytes.ok()) co_return storage_unavailable("r2 head/read failed");
     const json& object = member_of(head.value(), "object");
     if (object.is_null() || string_field(object, "uploadId") != upload.upload_id) {
       upload.rejection = Rejection{409, "upload_missing", "Nothing has been uploaded to this URL yet.",
@@ -128,53 +119,50 @@ bool inspect_objects(Context& context, std::vector<Completion>& uploads, std::op
                                    json{{"reason", reason}}};
     }
   }
-  return true;
+  co_return std::nullopt;
 }
 
 // Stage 3: a verified replacement takes its file's place; until then the completed file stays as it was.
-bool move_replacements(Context& context, std::vector<Completion>& uploads, std::optional<Response>& failure) {
-  std::vector<EffectResult> copies;
-  for (auto& upload : uploads) {
-    const bool moves = upload.checking() && upload.session->replaces();
-    copies.push_back(moves ? context.exchange.perform(effects::r2_copy(upload.session->object_key, upload.session->key,
-                                                                       upload.session->content_type, upload.upload_id))
-                           : EffectResult(nullptr));
+Task<std::optional<Response>> move_replacements(Context& context, std::vector<Completion>& uploads) {
+  std::vector<json> round;
+  for (const Completion& upload : uploads) {
+    if (!upload.checking() || !upload.session->replaces()) continue;
+    const UploadSession& session = *upload.session;
+    round.push_back(effects::r2_copy(session.object_key, session.key, session.content_type, session.upload_id));
   }
-  if (context.exchange.suspended()) return false;
-  for (size_t i = 0; i < uploads.size(); ++i) {
-    if (!copies[i].ready()) continue;
-    if (!copies[i].ok()) {
-      failure = storage_unavailable("r2 copy of a replacement failed: " + string_field(copies[i].value(), "error"));
-      return true;
-    }
-    uploads[i].object = member_of(copies[i].value(), "object");
+  const std::vector<EffectResult> copies = co_await context.exchange.perform(std::move(round));
+  size_t next = 0;
+  for (Completion& upload : uploads) {
+    if (!upload.checking() || !upload.session->replaces()) continue;
+    const EffectResult& copy = copies[next++];
+    if (!copy.ok()) co_return storage_unavailable("r2 copy of a replacement failed: " + string_field(copy.value(), "error"));
+    upload.object = member_of(copy.value(), "object");
   }
-  return true;
+  co_return std::nullopt;
 }
 
 // Stage 4: delete mismatches; record the asset and the completed session; the key has no pending upload any
 // more; drop the cleanup entry and a replacement's staged copy. Returns the writes, for the response to wait on.
-std::vector<EffectResult> record_outcomes(Context& context, std::vector<Completion>& uploads) {
-  std::vector<EffectResult> writes;
+std::vector<json> record_outcomes(Context& context, std::vector<Completion>& uploads) {
+  std::vector<json> writes;
   const int64_t now_ms = context.exchange.now_ms();
   for (Completion& upload : uploads) {
     if (!upload.session || upload.object.is_null()) continue;
     const UploadSession& session = *upload.session;
     if (upload.rejection) {
-      writes.push_back(context.exchange.perform(effects::r2_delete({session.object_key})));
+      writes.push_back(effects::r2_delete({session.object_key}));
       continue;
     }
     json answer = completion_answer(session, upload.object, now_ms);
     UploadSession completed = session;
     completed.state = UploadSession::State::Completed;
     completed.completion = answer;
-    writes.push_back(context.exchange.perform(effects::kv_put(records::asset_key(session.key), answer)));
-    writes.push_back(context.exchange.perform(effects::kv_put(records::session_key(session.upload_id),
-                                                              completed.to_json(), records::kCompletedSessionTtlSeconds)));
-    writes.push_back(context.exchange.perform(effects::kv_delete(records::pending_key(session.key))));
-    writes.push_back(context.exchange.perform(
-        effects::kv_delete(records::cleanup_key(session.presigned_at_ms, session.upload_id))));
-    if (session.replaces()) writes.push_back(context.exchange.perform(effects::r2_delete({session.object_key})));
+    writes.push_back(effects::kv_put(records::asset_key(session.key), answer));
+    writes.push_back(effects::kv_put(records::session_key(session.upload_id), completed.to_json(),
+                                     records::kCompletedSessionTtlSeconds));
+    writes.push_back(effects::kv_delete(records::pending_key(session.key)));
+    writes.push_back(effects::kv_delete(records::cleanup_key(session.presigned_at_ms, session.upload_id)));
+    if (session.replaces()) writes.push_back(effects::r2_delete({session.object_key}));
     upload.answer = std::move(answer);
   }
   return writes;
@@ -196,24 +184,21 @@ Response batch_answer(const std::vector<Completion>& uploads) {
 
 }  // namespace
 
-Step handle_complete(Context& context) {
-  AuthenticatedRequest start = require_caller_and_body(context);
-  if (start.stop) return *start.stop;
-  auto parsed = parse_complete_request(start.body);
-  if (auto* rejected = std::get_if<Rejection>(&parsed)) return rejected->to_response();
+Task<Response> handle_complete(Context& context) {
+  Result<CallerAndBody> start = co_await require_caller_and_body(context);
+  if (!start) co_return std::move(start.refusal());
+  auto parsed = parse_complete_request(start.value().body);
+  if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
   const CompleteRequest& request = std::get<CompleteRequest>(parsed);
 
   std::vector<Completion> uploads;
   for (const auto& id : request.upload_ids) uploads.push_back(Completion{id, std::nullopt, json(), std::nullopt, std::nullopt});
-  std::optional<Response> failure;
-  if (!load_sessions(context, start.caller, uploads, failure)) return std::nullopt;
-  if (failure) return failure;
-  if (!inspect_objects(context, uploads, failure)) return std::nullopt;
-  if (failure) return failure;
-  if (!move_replacements(context, uploads, failure)) return std::nullopt;
-  if (failure) return failure;
-  const std::vector<EffectResult> writes = record_outcomes(context, uploads);
-  return after_writes(request.batch ? batch_answer(uploads) : single_answer(uploads[0]), writes);
+  // Each stage either refuses the whole request (storage failed) or moves every upload on.
+  if (auto stop = co_await load_sessions(context, start.value().caller, uploads)) co_return std::move(*stop);
+  if (auto stop = co_await inspect_objects(context, uploads)) co_return std::move(*stop);
+  if (auto stop = co_await move_replacements(context, uploads)) co_return std::move(*stop);
+  std::vector<json> writes = record_outcomes(context, uploads);
+  co_return commit(request.batch ? batch_answer(uploads) : single_answer(uploads[0]), std::move(writes));
 }
 
 }  // namespace upgate

@@ -57,45 +57,46 @@ json storage_details(const Config& config) {
 
 // No auth and no I/O: it answers even when the configuration is unusable, so a load balancer can tell a
 // running-but-misconfigured Worker from a dead one.
-Step handle_healthz(Context& context) {
-  return json_response(200, json{{"status", "ok"},
-                                 {"env", context.config.app_env},
-                                 {"timestamp", clock::iso8601(context.exchange.now_ms())}});
+Task<Response> handle_healthz(Context& context) {
+  co_return json_response(200, json{{"status", "ok"},
+                                    {"env", context.config.app_env},
+                                    {"timestamp", clock::iso8601(context.exchange.now_ms())}});
 }
 
 // Reads only (no KV write per probe: KV writes are metered and probes are frequent).
-Step handle_readyz(Context& context) {
-  EffectResult kv = context.exchange.perform(effects::kv_get("readyz:probe"));
-  EffectResult r2 = context.exchange.perform(effects::r2_head("readyz/probe"));
-  if (context.exchange.suspended()) return std::nullopt;
+Task<Response> handle_readyz(Context& context) {
+  std::vector<json> round{effects::kv_get("readyz:probe"), effects::r2_head("readyz/probe")};
+  const std::vector<EffectResult> probes = co_await context.exchange.perform(std::move(round));
+  const EffectResult& kv = probes[0];
+  const EffectResult& r2 = probes[1];
   json checks{{"config", context.config.usable() ? "ok" : "misconfigured"},
               {"kv", kv.ok() ? "ok" : "unreachable"},
               {"r2", r2.ok() ? "ok" : "unreachable"}};
   const bool ready = context.config.usable() && kv.ok() && r2.ok();
   Response response = json_response(ready ? 200 : 503, json{{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
   if (!ready) response.log_level = "error";
-  return response;
+  co_return response;
 }
 
-Step handle_openapi(Context& context) {
-  if (context.isolate.openapi.is_null()) return error_response(404, "not_found", "No OpenAPI document is bundled.");
-  return json_response(200, context.isolate.openapi);
+Task<Response> handle_openapi(Context& context) {
+  if (context.isolate.openapi.is_null()) co_return error_response(404, "not_found", "No OpenAPI document is bundled.");
+  co_return json_response(200, context.isolate.openapi);
 }
 
 // Anonymous: the public view. A valid token adds the caller's limits; role admin adds storage details.
 // A token that is present but invalid is refused rather than silently downgraded to the public view.
-Step handle_services(Context& context) {
+Task<Response> handle_services(Context& context) {
   json view = public_view(context.config);
-  if (context.exchange.request().header("authorization").empty()) return json_response(200, view);
-  AuthenticatedRequest start = require_caller(context);
-  if (start.stop) return *start.stop;
-  view["caller"] = caller_limits(context.config, start.caller);
-  if (start.caller.is_admin()) view["storage"] = storage_details(context.config);
-  return json_response(200, view);
+  if (context.exchange.request().header("authorization").empty()) co_return json_response(200, view);
+  Result<jwt::Claims> caller = co_await require_caller(context);
+  if (!caller) co_return std::move(caller.refusal());
+  view["caller"] = caller_limits(context.config, caller.value());
+  if (caller.value().is_admin()) view["storage"] = storage_details(context.config);
+  co_return json_response(200, view);
 }
 
-Step handle_legacy_upload(Context&) {
-  return error_response(410, "endpoint_removed",
+Task<Response> handle_legacy_upload(Context&) {
+  co_return error_response(410, "endpoint_removed",
                         "The multipart upload endpoint was removed. Ask POST /api/uploads/presign for a presigned "
                         "URL, PUT the file to it, then call POST /api/uploads/complete.",
                         json{{"see", "/api/uploads/presign"}});

@@ -9,31 +9,30 @@
 
 namespace upgate {
 
-Step handle_create_shoot(Context& context) {
-  AuthenticatedRequest start = require_caller_and_body(context);
-  if (start.stop) return *start.stop;
-  auto parsed = parse_create_shoot_request(start.body);
-  if (auto* rejected = std::get_if<Rejection>(&parsed)) return rejected->to_response();
+Task<Response> handle_create_shoot(Context& context) {
+  Result<CallerAndBody> start = co_await require_caller_and_body(context);
+  if (!start) co_return std::move(start.refusal());
+  auto parsed = parse_create_shoot_request(start.value().body);
+  if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
   const std::string& shoot_id = std::get<std::string>(parsed);
 
-  EffectResult existing = context.exchange.perform(effects::kv_get(records::shoot_key(shoot_id)));
-  if (!existing.ready()) return std::nullopt;
-  if (!existing.ok()) return storage_unavailable("kv_get shoot failed");
+  const EffectResult existing = co_await context.exchange.perform_one(read_shoot(shoot_id));
+  if (!existing.ok()) co_return storage_unavailable("kv_get shoot failed");
   if (!member_of(existing.value(), "value").is_null()) {
-    return error_response(409, "shoot_exists", "A shoot with this id already exists.", json{{"shootId", shoot_id}});
+    co_return error_response(409, "shoot_exists", "A shoot with this id already exists.", json{{"shootId", shoot_id}});
   }
-  const json shoot{{"shootId", shoot_id}, {"owner", start.caller.sub},
+  const json shoot{{"shootId", shoot_id}, {"owner", start.value().caller.sub},
                    {"createdAt", clock::iso8601(context.exchange.now_ms())}};
-  EffectResult written = context.exchange.perform(effects::kv_put(records::shoot_key(shoot_id), shoot));
-  return after_writes(json_response(201, shoot), {written});
+  std::vector<json> writes{effects::kv_put(records::shoot_key(shoot_id), shoot)};
+  co_return commit(json_response(201, shoot), std::move(writes));
 }
 
-Step handle_get_shoot(Context& context) {
-  AuthenticatedRequest start = require_caller(context);
-  if (start.stop) return *start.stop;
-  ShootAccess access = load_owned_shoot(context, context.route_params.at(0), start.caller);
-  if (access.stop) return *access.stop;
-  return json_response(200, access.shoot);
+Task<Response> handle_get_shoot(Context& context) {
+  Result<jwt::Claims> caller = co_await require_caller(context);
+  if (!caller) co_return std::move(caller.refusal());
+  Result<json> shoot = co_await load_owned_shoot(context, context.route_params.at(0), caller.value());
+  if (!shoot) co_return std::move(shoot.refusal());
+  co_return json_response(200, shoot.value());
 }
 
 }  // namespace upgate

@@ -59,26 +59,21 @@ std::string signed_upload_id(const sigv4::Verified& grant) {
 
 // The upload this PUT writes for: the one its URL names, or — for a URL presigned elsewhere with the
 // worker-mode key pair, which names none — the upload pending on the key, if the PUT fits its declaration.
-struct Writer {
-  std::optional<Step> stop;  // nullopt inside while loading; a refusal otherwise
-  UploadSession session;
-};
-
-Writer find_writer(Context& context, const std::string& upload_id, const std::string& key, int64_t length) {
+Task<Result<UploadSession>> find_writer(Context& context, const std::string& upload_id, const std::string& key,
+                                        int64_t length) {
   const std::string record_key = upload_id.empty() ? records::pending_key(key) : records::session_key(upload_id);
-  EffectResult stored = context.exchange.perform(effects::kv_get(record_key));
-  if (!stored.ready()) return {Step(std::nullopt), {}};
-  if (!stored.ok()) return {Step(storage_unavailable("kv_get upload session failed")), {}};
+  const EffectResult stored = co_await context.exchange.perform_one(effects::kv_get(record_key));
+  if (!stored.ok()) co_return storage_unavailable("kv_get upload session failed");
   const auto session = UploadSession::from_kv_value(stored.value());
   if (!session || session->state != UploadSession::State::Pending) {
-    return {Step(superseded(session ? "upload completed or cancelled" : "no pending upload")), {}};
+    co_return superseded(session ? "upload completed or cancelled" : "no pending upload");
   }
-  if (session->key != key) return {Step(superseded("the URL's key is not the upload's")), {}};
+  if (session->key != key) co_return superseded("the URL's key is not the upload's");
   const std::string content_type = context.exchange.request().header("content-type");
   if (upload_id.empty() && (session->size != length || session->content_type != content_type)) {
-    return {Step(superseded("the PUT does not fit the pending upload's declaration")), {}};
+    co_return superseded("the PUT does not fit the pending upload's declaration");
   }
-  return {std::nullopt, *session};
+  co_return *session;
 }
 
 // The body's digests: what the URL signed, and the SHA-256 its upload declared.
@@ -91,6 +86,57 @@ Outcome<Checksums> checksums_for(const sigv4::Verified& grant, const RequestFact
     return Failure{"checksum_mismatch", "The URL's x-amz-checksum-sha256 is not the SHA-256 this upload declared."};
   }
   return checksums;
+}
+
+// What a verified URL grants: the key, the upload it names (empty for a URL presigned elsewhere) and the
+// body's length.
+struct Grant {
+  std::string key;
+  std::string upload_id;
+  int64_t length = 0;
+  sigv4::Verified verified;
+};
+
+// Verifies the URL exactly as S3 would, and that it grants a PUT of this length under shoots/.
+Result<Grant> verify_url(Context& context) {
+  const Config& config = context.config;
+  const RequestFacts& request = context.exchange.request();
+  const auto credentials_for = [&config](std::string_view key_id) -> std::optional<sigv4::Credentials> {
+    if (key_id != config.upload_key_id) return std::nullopt;
+    return sigv4::Credentials{config.upload_key_id, config.upload_secret};
+  };
+  auto verified = sigv4::verify(incoming(request), sigv4::Scope{}, credentials_for, context.exchange.now_seconds(),
+                                context.isolate.signing_keys);
+  if (!verified) {
+    if (verified.failure().code == "expired") {
+      return refused("url_expired", "This upload URL has expired; ask for a new one.", "expired");
+    }
+    return refused("signature_invalid", "This upload URL is not valid for this request.", verified.failure().code);
+  }
+  Grant grant;
+  grant.verified = std::move(verified.value());
+  // Upgate's own URLs name their upload and sign its type and length. A URL presigned elsewhere (an S3 SDK
+  // with the worker-mode key pair) names none and may sign neither: the pending upload's declaration holds
+  // it to both instead (find_writer).
+  grant.upload_id = signed_upload_id(grant.verified);
+  if (!grant.upload_id.empty() && (!is_signed(grant.verified, "content-type") || !is_signed(grant.verified, "content-length"))) {
+    return refused("signature_invalid", "Upload URLs must sign Content-Type and Content-Length.",
+                   "content-type or content-length unsigned");
+  }
+  if (!grant.upload_id.empty() && !records::is_upload_id(grant.upload_id)) return superseded("not an upload id");
+  const std::string prefix = kWorkerUploadPrefix;
+  if (grant.verified.decoded_path.rfind(prefix + "shoots/", 0) != 0) {
+    return refused("signature_invalid", "This upload URL does not name an upload key.", "key outside shoots/");
+  }
+  grant.key = grant.verified.decoded_path.substr(prefix.size());
+  const auto length = content_length(request.header("content-length"));
+  if (!length) return error_response(400, "invalid_request", "Content-Length must be a whole number of bytes.");
+  if (*length < 1 || *length > config.max_upload_bytes) {
+    return error_response(413, "file_too_large", "The body is larger than this service accepts.",
+                          json{{"maxBytes", config.max_upload_bytes}});
+  }
+  grant.length = *length;
+  return grant;
 }
 
 Response put_failed(const json& result) {
@@ -107,62 +153,26 @@ Response put_failed(const json& result) {
 
 }  // namespace
 
-Step handle_upload_put(Context& context) {
-  const Config& config = context.config;
-  if (config.upload_mode != UploadMode::Worker) return error_response(404, "not_found", "No such endpoint.");
+Task<Response> handle_upload_put(Context& context) {
+  if (context.config.upload_mode != UploadMode::Worker) co_return error_response(404, "not_found", "No such endpoint.");
+  Result<Grant> grant = verify_url(context);
+  if (!grant) co_return std::move(grant.refusal());
+  const Grant& url = grant.value();
+  Result<UploadSession> writer = co_await find_writer(context, url.upload_id, url.key, url.length);
+  if (!writer) co_return std::move(writer.refusal());
+  const UploadSession& session = writer.value();
   const RequestFacts& request = context.exchange.request();
-  const auto credentials_for = [&config](std::string_view key_id) -> std::optional<sigv4::Credentials> {
-    if (key_id != config.upload_key_id) return std::nullopt;
-    return sigv4::Credentials{config.upload_key_id, config.upload_secret};
-  };
-  auto verified = sigv4::verify(incoming(request), sigv4::Scope{}, credentials_for, context.exchange.now_seconds(),
-                                context.isolate.signing_keys);
-  if (!verified) {
-    if (verified.failure().code == "expired") {
-      return refused("url_expired", "This upload URL has expired; ask for a new one.", "expired");
-    }
-    return refused("signature_invalid", "This upload URL is not valid for this request.", verified.failure().code);
-  }
-  const sigv4::Verified& grant = verified.value();
-  // Upgate's own URLs name their upload and sign its type and length. A URL presigned elsewhere (an S3 SDK
-  // with the worker-mode key pair) names none and may sign neither: the pending upload's declaration holds
-  // it to both instead (find_writer).
-  const std::string upload_id = signed_upload_id(grant);
-  if (!upload_id.empty() && (!is_signed(grant, "content-type") || !is_signed(grant, "content-length"))) {
-    return refused("signature_invalid", "Upload URLs must sign Content-Type and Content-Length.",
-                   "content-type or content-length unsigned");
-  }
-  const std::string prefix = std::string(kWorkerUploadPrefix) + "shoots/";
-  if (grant.decoded_path.rfind(prefix, 0) != 0) {
-    return refused("signature_invalid", "This upload URL does not name an upload key.", "key outside shoots/");
-  }
-  const std::string key = grant.decoded_path.substr(std::string(kWorkerUploadPrefix).size());
-  const auto length = content_length(request.header("content-length"));
-  if (!length) return error_response(400, "invalid_request", "Content-Length must be a whole number of bytes.");
-  if (*length < 1 || *length > config.max_upload_bytes) {
-    return error_response(413, "file_too_large", "The body is larger than this service accepts.",
-                          json{{"maxBytes", config.max_upload_bytes}});
-  }
+  const Outcome<Checksums> checksums = checksums_for(url.verified, request, session);
+  if (!checksums) co_return error_response(400, checksums.failure().code, checksums.failure().message);
 
-  if (!upload_id.empty() && !records::is_upload_id(upload_id)) return superseded("not an upload id");
-  Writer writer = find_writer(context, upload_id, key, *length);
-  if (writer.stop) return *writer.stop;
-  const UploadSession& session = writer.session;
-  const Outcome<Checksums> checksums = checksums_for(grant, request, session);
-  if (!checksums) {
-    const Failure& failure = checksums.failure();
-    return error_response(400, failure.code, failure.message);
-  }
-
-  EffectResult stored = context.exchange.perform(effects::r2_put_body(
-      session.object_key, request.header("content-type"), *length, checksums.value(), session.upload_id));
-  if (!stored.ready()) return std::nullopt;
-  if (!stored.ok()) return put_failed(stored.value());
+  const EffectResult stored = co_await context.exchange.perform_one(effects::r2_put_body(
+      session.object_key, request.header("content-type"), url.length, checksums.value(), session.upload_id));
+  if (!stored.ok()) co_return put_failed(stored.value());
   const json& object = member_of(stored.value(), "object");
   const std::string etag = string_field(object, "etag");
-  Response response = json_response(200, json{{"key", key}, {"size", integer_field(object, "size")}, {"etag", etag}});
+  Response response = json_response(200, json{{"key", url.key}, {"size", integer_field(object, "size")}, {"etag", etag}});
   response.header("ETag", "\"" + etag + "\"");
-  return response;
+  co_return response;
 }
 
 }  // namespace upgate

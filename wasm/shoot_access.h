@@ -1,19 +1,19 @@
 // Loading a shoot for a caller (contract section 3): only its owner or an admin may act on it.
 #pragma once
-#include <optional>
 #include <string>
 
 #include "context.h"
+#include "result.h"
 
 namespace upgate {
 
-struct ShootAccess {
-  std::optional<Step> stop;  // when set, the handler returns it: nullopt while loading, or the refusal
-  json shoot;                // the stored record, when allowed
-};
+// The shoot record, when the caller may act on it: 404 shoot_not_found for an id that is not stored (or
+// cannot be one), 403 not_shoot_owner for someone else's shoot, 503 storage_unavailable when KV fails.
+Task<Result<json>> load_owned_shoot(Context& context, const std::string& shoot_id, const jwt::Claims& caller);
 
-// 404 shoot_not_found for an id that is not stored (or cannot be one), 403 not_shoot_owner for someone
-// else's shoot, 503 storage_unavailable when KV fails.
-ShootAccess load_owned_shoot(Context& context, const std::string& shoot_id, const jwt::Claims& caller);
+// The same in two halves, for a handler that reads the shoot in one round with other records: the effect
+// that reads it, and the judgement of what it answered.
+json read_shoot(const std::string& shoot_id);
+Result<json> owned_shoot(const std::string& shoot_id, const EffectResult& stored, const jwt::Claims& caller);
 
 }  // namespace upgate

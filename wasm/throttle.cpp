@@ -7,28 +7,16 @@ namespace upgate {
 
 namespace {
 
-std::string rate_key(Context& context, const Authentication& auth) {
-  if (auth.state == Authentication::State::Valid) return "sub:" + auth.claims.sub;
+std::string rate_key(Context& context) {
+  if (context.authentication && context.authentication->valid) return "sub:" + context.authentication->claims.sub;
   return "ip:" + context.exchange.request().ip;
 }
 
-json to_memo(const RateDecision& d) {
-  return json{{"allowed", d.allowed}, {"limit", d.limit}, {"remaining", d.remaining},
-              {"reset", d.reset_unix_seconds}, {"retry", d.retry_after_seconds}};
-}
-
-RateDecision from_memo(const json& m) {
-  return RateDecision{bool_field(m, "allowed"), integer_field(m, "limit"), integer_field(m, "remaining"),
-                      integer_field(m, "reset"), integer_field(m, "retry")};
-}
-
-// The local decision for this memo slot: spent on the first step that gets here, recalled on later ones.
-RateDecision decide_once(Context& context, const char* slot, const std::string& key, int64_t cost) {
-  json& memo = context.exchange.memo();
-  if (memo.contains(slot)) return from_memo(memo[slot]);
-  const RateDecision decision = context.isolate.rate_limiter.spend(key, cost, context.config.rate_limit_per_minute,
+RateDecision spend(Context& context, int64_t cost) {
+  const RateDecision decision = context.isolate.rate_limiter.spend(rate_key(context), cost,
+                                                                   context.config.rate_limit_per_minute,
                                                                    context.exchange.now_ms());
-  memo[slot] = to_memo(decision);
+  context.rate = decision;
   return decision;
 }
 
@@ -42,30 +30,24 @@ Response too_many(const RateDecision& decision, const std::string& detail) {
 
 }  // namespace
 
-Throttle throttle_request(Context& context) {
-  Authentication auth = authenticate(context);
-  if (auth.state == Authentication::State::Pending) return {};
-  const std::string key = rate_key(context, auth);
-  RateDecision decision = decide_once(context, "rate", key, 1);
-  context.rate = decision;
-  if (!decision.allowed) return {Throttle::State::Refused, too_many(decision, "local bucket empty")};
-  if (!context.isolate.has_global_rate_limiter) return {Throttle::State::Allowed, {}};
+Task<std::optional<Response>> throttle_request(Context& context) {
+  co_await authenticate(context);  // the key is the caller's sub when the token is valid
+  RateDecision decision = spend(context, 1);
+  if (!decision.allowed) co_return too_many(decision, "local bucket empty");
+  if (!context.isolate.has_global_rate_limiter) co_return std::nullopt;
 
-  EffectResult global = context.exchange.perform(effects::rate_limiter(key));
-  if (!global.ready()) return {};
+  const EffectResult global = co_await context.exchange.perform_one(effects::rate_limiter(rate_key(context)));
   // The backstop failing open keeps an outage of the binding from taking the API down with it.
   if (global.ok() && !bool_field(global.value(), "success", true)) {
     decision.retry_after_seconds = std::max<int64_t>(decision.retry_after_seconds, 1);
-    return {Throttle::State::Refused, too_many(decision, "global rate limiter refused")};
+    co_return too_many(decision, "global rate limiter refused");
   }
-  return {Throttle::State::Allowed, {}};
+  co_return std::nullopt;
 }
 
 std::optional<Response> spend_rate_limit(Context& context, int64_t extra_tokens) {
   if (extra_tokens <= 0) return std::nullopt;
-  Authentication auth = authenticate(context);
-  const RateDecision decision = decide_once(context, "rate_extra", rate_key(context, auth), extra_tokens);
-  context.rate = decision;
+  const RateDecision decision = spend(context, extra_tokens);
   if (decision.allowed) return std::nullopt;
   return too_many(decision, "batch needs more tokens than the bucket holds");
 }

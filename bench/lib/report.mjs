@@ -129,7 +129,7 @@ function computeSection(compute) {
     "",
     table(["operation", "µs per op (wall)", "µs per op (workerd CPU)", "N"], rows, ["l", "r", "r", "r"]),
     "",
-    "Upgate's presign inside the core, step by step (each step replays the handler from the start; the conversation's " +
+    "Upgate's presign inside the core, step by step (each step resumes the handler where it stopped; the conversation's " +
       "request and earlier results stay inside the core, so only new results cross; a step's cost is the difference between " +
       "running the first k and the first k-1 calls; \"JSON only\" = the same message through a near-empty op: stringify, " +
       "copy, parse in C++; \"handler\" = the rest):",
