@@ -9,7 +9,7 @@
 //   subtle_verify     crypto.subtle.verify of the token's signature with a CryptoKey imported once (as shim/effects.js)
 //   core_request      a whole presign request through the core (op "http"), effects answered from memory:
 //                     the shim's conversation (wasm/exchange.h) without the I/O
-//   core_step         only step `step` (1-based) of that conversation, replayed with the same input
+//   core_step         only step `step` (1-based) of that conversation
 //   core_parse_step   a near-empty op (digest of "") carrying step `step`'s call as an ignored field: the cost of
 //                     moving and parsing that much JSON through Core.call without the handler's work
 //   core_noop         a near-empty op (digest of ""): the fixed cost of one Core.call
@@ -122,6 +122,7 @@ function describeRequest(request) {
 function presignThroughCore(env, request, args, { snapshots = null, stopAfter = Infinity } = {}) {
   const instance = coreFor(env);
   // The body goes with the first call, as shim/worker.js sends POST /api/* bodies under the core's prefetch rule.
+  /** @type {object} */
   let message = {
     op: "http",
     request: describeRequest(request),

@@ -40,7 +40,10 @@ const buckets = new Map();
 class HttpError extends Error {
   constructor(status, code, message, details = {}, headers = {}) {
     super(message);
-    Object.assign(this, { status, code, details, headers });
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
   }
 }
 
@@ -292,11 +295,10 @@ export default {
     try {
       result = await handle(request, env, now);
     } catch (error) {
-      if (!(error instanceof HttpError)) {
-        error = new HttpError(500, "internal_error", "Something went wrong on our side.");
-      }
-      const body = { error: { code: error.code, message: error.message, request_id: requestId, ...error.details } };
-      result = { status: error.status, body, headers: error.headers };
+      const failure =
+        error instanceof HttpError ? error : new HttpError(500, "internal_error", "Something went wrong on our side.");
+      const body = { error: { code: failure.code, message: failure.message, request_id: requestId, ...failure.details } };
+      result = { status: failure.status, body, headers: failure.headers };
     }
     console.log(
       JSON.stringify({

@@ -179,7 +179,7 @@ async function main() {
   setTimeout(() => abort(`over the ${TIME_LIMIT_SECONDS} s limit`), TIME_LIMIT_SECONDS * 1000).unref();
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => abort(signal));
   process.on("uncaughtException", (error) => abort(error?.stack ?? String(error)));
-  process.on("unhandledRejection", (error) => abort(error?.stack ?? String(error)));
+  process.on("unhandledRejection", (/** @type {any} */ error) => abort(error?.stack ?? String(error)));
 
   const report = { date: new Date().toISOString().replace(/\.\d+Z$/, "Z"), machine: describeMachine(), settings, errors: [] };
   await bundleWorkers();

@@ -174,10 +174,16 @@ let requestCounter = 0;
 
 // One request. Answers { status, headers, text, json (or undefined), requestId } and never throws for an HTTP
 // status; a network failure or timeout becomes a CheckFailure naming the request.
+/**
+ * @param {string} method
+ * @param {string} target a path on the base URL, or a whole URL
+ * @param {{token?: string | null, json?: unknown, body?: BodyInit, headers?: Record<string, string>}} [options]
+ */
 async function request(method, target, { token = null, json, body, headers = {} } = {}) {
   requestCounter += 1;
   const requestId = `${runId}-${requestCounter}`;
   const url = /^https?:\/\//.test(target) ? target : `${options.baseUrl}${target}`;
+  /** @type {Record<string, string>} */
   const sent = { "x-request-id": requestId, ...headers };
   if (token !== null) sent.authorization = `Bearer ${token}`;
   if (json !== undefined) {

@@ -28,9 +28,23 @@ function withBodies(output) {
   return answer;
 }
 
+/**
+ * The core's exports (wasm/abi.cpp); pointers and lengths are byte offsets and counts in `memory`.
+ * @typedef {object} CoreExports
+ * @property {WebAssembly.Memory} memory
+ * @property {() => void} _initialize
+ * @property {(length: number) => number} upgate_input
+ * @property {(length: number) => number} upgate_call
+ * @property {() => number} upgate_output
+ * @property {(algorithm: number) => number} upgate_checksum_open
+ * @property {(handle: number, length: number) => void} upgate_checksum_update
+ * @property {(handle: number) => number} upgate_checksum_finish
+ */
+
 export class Core {
+  /** @param {WebAssembly.Module} wasmModule */
   constructor(wasmModule) {
-    this.exports = new WebAssembly.Instance(wasmModule, imports).exports;
+    this.exports = /** @type {CoreExports} */ (new WebAssembly.Instance(wasmModule, imports).exports);
     this.exports._initialize();
   }
 

@@ -24,6 +24,7 @@ export async function checkPresign(name, url, token, body) {
   return { answer, rateLimit: response.headers.get("x-ratelimit-limit") };
 }
 
+/** @param {(status: number, ms: number) => void} [onResponse] */
 async function hammer(url, { token, body, connections, seconds }, onResponse = () => {}) {
   const instance = autocannon({
     url: `${url}/api/uploads/presign`,

@@ -80,7 +80,8 @@ window.uploadThroughUpgate = async ({ workerUrl, token, shootId, files, timeoutM
       },
     });
   } else {
-    uppy.use(AwsS3, {
+    // Uppy 6's options: tsc checks this file against the one Uppy it resolves from the root (npm hoists Uppy 5).
+    /** @type {any} */ (uppy).use(AwsS3, {
       shouldUseMultipart: false,
       generateObjectKey: (file) => file.name,
       // Only a single PUT is asked for here; its `key` is the file name generateObjectKey chose.

@@ -72,9 +72,10 @@ async function servePages() {
     response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     response.end(`<!doctype html><link rel="icon" href="data:,"><script src="/uppy-${major}.js"></script>`);
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await /** @type {Promise<void>} */ (new Promise((resolve) => server.listen(0, "127.0.0.1", resolve)));
+  const address = () => /** @type {import("node:net").AddressInfo} */ (server.address());
   return {
-    url: (major) => `http://localhost:${server.address().port}/uppy-${major}.html`,
+    url: (major) => `http://localhost:${address().port}/uppy-${major}.html`,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
@@ -108,6 +109,7 @@ async function uploadInPage(browser, url, options) {
     page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
     page.on("pageerror", (error) => consoleErrors.push(String(error)));
     await page.goto(url, { timeout: STEP_TIMEOUT_MS });
+    /* global window -- the function given to page.evaluate runs in the page (tests/browser/page.js) */
     const record = await page.evaluate((opts) => window.uploadThroughUpgate(opts), options);
     return { ...record, consoleErrors };
   } finally {

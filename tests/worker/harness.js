@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { Miniflare } from "miniflare";
 
 // The same module rules as wrangler.toml.
+/** @type {import("miniflare").ModuleRule[]} */
 export const MODULE_RULES = [
   { type: "CompiledWasm", include: ["**/*.wasm"] },
   { type: "Text", include: ["**/openapi.json"] },
@@ -15,6 +16,10 @@ export function randomSecret(bytes = 32) {
 }
 
 // A development configuration with fresh random secrets, like the .dev.vars `npm run dev` writes.
+/**
+ * @param {Record<string, string>} [overrides]
+ * @returns {Record<string, string>}
+ */
 export function developmentBindings(overrides = {}) {
   return {
     APP_ENV: "development",
@@ -28,6 +33,7 @@ export function developmentBindings(overrides = {}) {
 }
 
 // Options: bindings (vars and secrets), script (defaults to the Worker), extra Miniflare options.
+/** @param {{bindings?: Record<string, string>, scriptPath?: string, [miniflareOption: string]: unknown}} [options] */
 export async function startWorker({ bindings = developmentBindings(), scriptPath = "shim/index.js", ...extra } = {}) {
   const logs = [];
   const mf = new Miniflare({

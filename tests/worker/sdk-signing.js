@@ -13,6 +13,21 @@ export const s3EncodePath = (decodedPath) => decodedPath.split("/").map(uriEncod
 export const UNSIGNED = "x-amz-content-sha256";
 
 // The SDK's presign for an S3-style request. `path` is the once-encoded path; `headers` excludes host.
+/**
+ * @param {object} options
+ * @param {{accessKeyId: string, secretAccessKey: string}} options.credentials
+ * @param {string} [options.method]
+ * @param {string} [options.protocol]
+ * @param {string} options.hostname
+ * @param {number} [options.port]
+ * @param {string} options.path
+ * @param {Record<string, string>} [options.headers]
+ * @param {Date} options.signingDate
+ * @param {number} options.expiresIn
+ * @param {string[]} [options.unhoistable] x-amz-* headers to keep signed as headers instead of hoisting them
+ * @param {boolean} [options.uriEscapePath]
+ * @param {boolean} [options.hoistPayloadHash] put X-Amz-Content-Sha256 in the query, as s3-request-presigner does
+ */
 export async function sdkPresign({
   credentials,
   method = "PUT",

@@ -56,6 +56,7 @@ describe("the core's sigv4_presign and the SDK's presign() sign alike (probe Wor
   });
   after(() => probe?.dispose());
 
+  /** @param {{method?: string, host?: string, path: string, headers?: Record<string, string>, now?: number, expires?: number}} options */
   async function corePresign({ method = "PUT", host = HOST, path, headers = HEADERS, now = NOW, expires = EXPIRES }) {
     const response = await probe.fetch("/", {
       method: "POST",
@@ -245,6 +246,11 @@ describe("worker mode accepts a URL the SDK presigned with the worker-mode key p
 
   // Presigns PUT /upload/shoots/<shoot>/<file> for this body with the SDK, signing content-type and
   // content-length (and host).
+  /**
+   * @param {string} file
+   * @param {Buffer} body
+   * @param {{contentType?: string} & Partial<Parameters<typeof sdkPresign>[0]>} [options] and other sdkPresign options
+   */
   function presignUpload(file, body, { contentType = "image/jpeg", signingDate = new Date(), expiresIn = 900, ...rest } = {}) {
     const url = new URL(worker.url);
     return sdkPresign({

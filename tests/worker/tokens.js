@@ -1,6 +1,19 @@
 // Mints bearer tokens with jose, the way a client's identity provider would.
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
 
+/**
+ * @typedef {object} TokenOptions
+ * @property {string | null} [sub] the subject ("alice"); null for a token without one
+ * @property {string | number | Date | null} [expiresIn] as jose's setExpirationTime: "10m", a time in epoch
+ *   seconds or a Date; null for a token without exp
+ * @property {import("jose").JWTPayload} [claims]
+ * @property {Record<string, unknown>} [header] added to (or overriding) the protected header
+ */
+
+/**
+ * @param {string} secret
+ * @param {TokenOptions} [options]
+ */
 export async function hs256Token(secret, { sub = "alice", expiresIn = "10m", claims = {}, header = {} } = {}) {
   let jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT", ...header }).setIssuedAt();
   if (sub !== null) jwt = jwt.setSubject(sub);
@@ -15,6 +28,10 @@ export async function asymmetricKey(alg, kid) {
   return { alg, kid, privateKey, jwk };
 }
 
+/**
+ * @param {{alg: string, kid: string, privateKey: CryptoKey | import("node:crypto").KeyObject}} key from asymmetricKey
+ * @param {TokenOptions} [options]
+ */
 export async function signedToken(key, { sub = "alice", expiresIn = "10m", claims = {}, header = {} } = {}) {
   let jwt = new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT", ...header }).setIssuedAt();
   if (sub !== null) jwt = jwt.setSubject(sub);

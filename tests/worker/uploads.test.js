@@ -386,7 +386,7 @@ describe("PUT rejections", () => {
         )
         .then((signed) => {
           const out = new URL(`${url.origin}${signed.path}`);
-          for (const [name, value] of Object.entries(signed.query)) out.searchParams.set(name, value);
+          for (const [name, value] of Object.entries(signed.query)) out.searchParams.set(name, /** @type {string} */ (value));
           return out.toString();
         });
     }
@@ -453,6 +453,7 @@ describe("presign rejections", () => {
 
   // [label, filename (from the shoot id), content type, the rule the contract says is broken first]
   const d = today();
+  /** @type {[label: string, makeName: (shootId: string) => string, contentType: string, rule: string][]} */
   const badNames = [
     ["a space", (s) => `${s}_${d}_0001 .jpg`, "image/jpeg", "charset"],
     ["a slash", (s) => `${s}_${d}/0001.jpg`, "image/jpeg", "charset"],
@@ -484,6 +485,7 @@ describe("presign rejections", () => {
     });
   }
 
+  /** @type {[label: string, makeName: (shootId: string) => string, contentType: string][]} */
   const goodNames = [
     ["a raw variant with a raw extension", (s) => fileName(s, "0001", { ext: "dng", variant: "raw" }), "image/x-adobe-dng"],
     ["the .jpeg extension and the thumb variant", (s) => fileName(s, "9999", { ext: "jpeg", variant: "thumb" }), "image/jpeg"],
@@ -663,7 +665,7 @@ describe("batches", () => {
     assert.deepEqual(body.uploads.slice(0, 2).map((u) => u.filename), [files[0].filename, files[1].filename]);
   });
 
-  for (const [label, count] of [["0 files", 0], ["101 files", 101]]) {
+  for (const [label, count] of /** @type {[string, number][]} */ ([["0 files", 0], ["101 files", 101]])) {
     it(`batch presign of ${label} is 400 invalid_request`, async () => {
       const { user, shootId } = await ownerWithShoot(worker, "batch-size");
       const files = Array.from({ length: count }, (_, i) => ({
@@ -777,6 +779,7 @@ describe("request bodies", () => {
     await assertJsonError(response, 400, "invalid_request");
   });
 
+  /** @type {[label: string, change: Record<string, unknown>, field: string][]} */
   const fieldCases = [
     ["a string where size must be an integer", { size: "100" }, "size"],
     ["a fractional size", { size: 10.5 }, "size"],
