@@ -8,7 +8,7 @@
 //   core_jwt_checked  jwt_verify with the signature result supplied -> valid (phase 2)
 //   subtle_verify     crypto.subtle.verify of the token's signature with a CryptoKey imported once (as shim/effects.js)
 //   core_request      a whole presign request through the core (op "http"), effects answered from memory:
-//                     the shim's conversation (wasm/exchange.h) without the I/O
+//                     the shim's conversation (wasm/protocol/exchange.h) without the I/O
 //   core_step         only step `step` (1-based) of that conversation
 //   core_parse_step   a near-empty op (digest of "") carrying step `step`'s call as an ignored field: the cost of
 //                     moving and parsing that much JSON through Core.call without the handler's work
@@ -114,7 +114,7 @@ function describeRequest(request) {
   };
 }
 
-// One presign request through the core as shim/index.js drives it (the conversation of wasm/conversation.h):
+// One presign request through the core as shim/index.js drives it (the conversation of wasm/protocol/conversation.h):
 // describe the request, then resume with each round of effect results until the core answers; a commit
 // answer ("then") ends it once its effects are answered. Answers the number of core calls and the status.
 // With `stopAfter`, stops after that many calls (abandoning the conversation); with `snapshots`, records

@@ -1,5 +1,5 @@
 // Bench-only floor: the KV traffic of one presign and nothing else. It reads the JSON body for the ids, then
-// does Upgate's KV reads and writes for a single presign (wasm/routes_presign.cpp) in the same rounds:
+// does Upgate's KV reads and writes for a single presign (wasm/app/routes_presign.cpp) in the same rounds:
 //   get shoot:<shootId> and asset:<key> together, then put upload:<uploadId> and cleanup:<ms>:<uploadId> together
 // (the cleanup entry with its metadata, as Upgate writes it).
 // No token check, no name rules, no signing, no log line. Whatever Upgate spends above this is its own work.

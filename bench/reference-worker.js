@@ -1,6 +1,6 @@
 // Bench-only reference: the presign job of POST /api/uploads/presign (contract sections 3-5, single file) written
 // the plain JavaScript way, with `jose` (HS256 jwtVerify) and `aws4fetch` (SigV4 query signing). It does the same
-// KV reads and writes as Upgate for one presign (wasm/routes_presign.cpp), in the same rounds:
+// KV reads and writes as Upgate for one presign (wasm/app/routes_presign.cpp), in the same rounds:
 //   get shoot:<shootId> and get asset:<key> (unless replace) together, then put upload:<uploadId> and
 //   cleanup:<ms>:<uploadId> together; and the same checks (token, body, shoot id, type, size, naming v3.1),
 // done naively. It also keeps a per-sub token bucket, adds the same response headers and logs one JSON line per
@@ -209,7 +209,7 @@ function hexToBase64(hex) {
   return btoa(String.fromCharCode(...hex.match(/../g).map((pair) => parseInt(pair, 16))));
 }
 
-// The worker-mode URL as Upgate signs it (wasm/upload_url.cpp): the upload id rides in the signed query.
+// The worker-mode URL as Upgate signs it (wasm/uploads/upload_url.cpp): the upload id rides in the signed query.
 async function presignUrl(env, origin, file, key, uploadId, now) {
   const ttl = Number(env.PRESIGN_TTL_SECONDS ?? 900);
   const url = new URL(`/upload/${key}`, origin);

@@ -3,7 +3,7 @@
 //
 // Set-up (once): {"op":"configure"} with a development environment (JWT_SECRET, worker-mode signing key), whose
 // answer must publish the prefetch rule covering POST /api/*. Each input then runs one conversation exactly the
-// way shim/index.js converse() drives it (see wasm/conversation.h): the first {"op":"http"} call carries the
+// way shim/index.js converse() drives it (see wasm/protocol/conversation.h): the first {"op":"http"} call carries the
 // request (with a valid HS256 bearer token minted here, so authentication needs no effect; the isolate has no
 // RATE_LIMITER binding, so the throttle needs none either) and the prefetched body {"ok":true,"text":<input>};
 // each {"effects","handle"} answer is performed by a simulated shim and resumed; an answer with "then" is
@@ -36,13 +36,13 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "crypto.h"
-#include "dispatch.h"
-#include "encoding.h"
-#include "json.h"
-#include "naming.h"
-#include "sigv4.h"
-#include "upload_request.h"
+#include "crypto/crypto.h"
+#include "app/dispatch.h"
+#include "util/encoding.h"
+#include "util/json.h"
+#include "naming/naming.h"
+#include "sigv4/sigv4.h"
+#include "uploads/upload_request.h"
 
 using namespace upgate;
 
@@ -86,7 +86,7 @@ json base_call() {
 }
 
 // One dispatch() call. The wire answer is JSON, then each response body after a NUL byte, "body" holding its
-// index (wasm/dispatch.cpp); the bodies are put back in place as shim/core.js does.
+// index (wasm/app/dispatch.cpp); the bodies are put back in place as shim/core.js does.
 json call_core(const json& call, const std::string& where) {
   const std::string wire = dispatch(to_text(call));
   const size_t nul = wire.find('\0');

@@ -23,10 +23,10 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "crypto.h"
-#include "encoding.h"
-#include "json.h"
-#include "jwt.h"
+#include "crypto/crypto.h"
+#include "util/encoding.h"
+#include "util/json.h"
+#include "jwt/jwt.h"
 
 using namespace upgate;
 using Kind = jwt::Verdict::Kind;

@@ -20,7 +20,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "naming.h"
+#include "naming/naming.h"
 
 using namespace upgate;
 using naming::Rule;

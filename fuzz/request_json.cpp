@@ -20,9 +20,9 @@
 #include <variant>
 
 #include "fuzz_check.h"
-#include "json.h"
-#include "naming.h"
-#include "upload_request.h"
+#include "util/json.h"
+#include "naming/naming.h"
+#include "uploads/upload_request.h"
 
 using namespace upgate;
 

@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "encoding.h"
-#include "sigv4.h"
-#include "text.h"
+#include "util/encoding.h"
+#include "sigv4/sigv4.h"
+#include "util/text.h"
 
 using namespace upgate;
 

@@ -18,7 +18,7 @@ const imports = {
 };
 
 // An HTTP answer's response bodies follow its JSON, each after a NUL byte, and "body" holds the index
-// (wasm/dispatch.cpp): put each body back in its place.
+// (wasm/app/dispatch.cpp): put each body back in its place.
 function withBodies(output) {
   const [head, ...bodies] = output.split("\0");
   const answer = JSON.parse(head);
@@ -61,7 +61,7 @@ export class Core {
     return withBodies(output);
   }
 
-  // A running CRC over streamed bytes (wasm/checksum_stream.h): algorithm "crc32" or "crc32c".
+  // A running CRC over streamed bytes (wasm/crypto/checksum_stream.h): algorithm "crc32" or "crc32c".
   openChecksum(algorithm) {
     const handle = this.exports.upgate_checksum_open(CHECKSUM_ALGORITHMS[algorithm] ?? 0);
     if (handle === 0) throw new Error(`no running checksum for ${algorithm}`);

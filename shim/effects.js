@@ -1,4 +1,4 @@
-// Performs the I/O the core asks for (wasm/exchange.h lists the vocabulary). Each effect answers
+// Performs the I/O the core asks for (wasm/protocol/exchange.h lists the vocabulary). Each effect answers
 // {ok: true, ...} or {ok: false, error}; the core decides what a failure means for the response.
 const signatureKeys = new Map(); // JWK thumbprint -> Promise<CryptoKey>, imported once per isolate
 

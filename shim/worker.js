@@ -75,7 +75,7 @@ export function createWorker({ wasmModule, openapiDocument }) {
     return core;
   }
 
-  // Carries one conversation with the core (wasm/conversation.h): performs each round of effects it asks for
+  // Carries one conversation with the core (wasm/protocol/conversation.h): performs each round of effects it asks for
   // in parallel and hands back their results, until it answers. An answer with "then" is sent as soon as its
   // effects (the writes it depends on) all succeed; if one failed, the core is told and answers anew.
   async function converse(first, io) {

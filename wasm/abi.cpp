@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <string>
 
-#include "checksum_stream.h"
-#include "dispatch.h"
+#include "crypto/checksum_stream.h"
+#include "app/dispatch.h"
 
 namespace {
 std::string input_buffer;

@@ -56,7 +56,7 @@ export async function bundleWorkers() {
 const secret = (bytes = 32) => randomBytes(bytes).toString("base64url");
 
 // Development bindings shared by every Worker of a run. The core accepts RATE_LIMIT_PER_MINUTE up to 1,000,000
-// (wasm/config.cpp; a larger value falls back to the default 100 in development), so the bench uses the maximum:
+// (wasm/config/config.cpp; a larger value falls back to the default 100 in development), so the bench uses the maximum:
 // a full bucket of a million tokens outlasts every request a run sends.
 export function benchBindings(extra = {}) {
   return {
@@ -175,7 +175,7 @@ export async function startWorkerd(names, bindingsFor) {
   }
 }
 
-// The shoot record as Upgate writes it for POST /api/shoots (wasm/routes_shoots.cpp).
+// The shoot record as Upgate writes it for POST /api/shoots (wasm/app/routes_shoots.cpp).
 export function shootRecord() {
   return { shootId: SHOOT_ID, owner: SUBJECT, createdAt: new Date().toISOString() };
 }

@@ -79,7 +79,7 @@ async function assertAccepted(worker, token, sub = "alice") {
 }
 
 // A bare 401 invalid_token: the contract's header, no detail beyond code/message/request_id, the same message
-// whatever the reason, and the reason (a fixed word, wasm/jwt.cpp) only in the log line.
+// whatever the reason, and the reason (a fixed word, wasm/jwt/jwt.cpp) only in the log line.
 async function assertRejected(worker, token, reason) {
   const requestId = nextRequestId("bad");
   const response = await getShoot(worker, token, { requestId });

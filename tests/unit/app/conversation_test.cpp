@@ -1,0 +1,122 @@
+// The core's side of a whole request, driven through its one entry point (dispatch) the way the shim drives it,
+// with the shim's effect results written out by hand: the decisions the core makes on them, including the ones
+// a local runtime cannot be made to produce (a KV write failing).
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "crypto/crypto.h"
+#include "app/dispatch.h"
+#include "util/encoding.h"
+#include "util/json.h"
+
+using namespace upgate;
+
+namespace {
+
+const std::string kSecret(40, 's');
+const int64_t kNowMs = 1795332000000;  // 2026-11-22T08:00:00Z
+
+// The JSON part of an answer (response bodies follow it after NUL bytes), with body 0 put back in place.
+json call(const json& message) {
+  const std::string wire = dispatch(to_text(message));
+  const size_t split = wire.find('\0');
+  json answer = json::parse(wire.substr(0, split));
+  if (split != std::string::npos) {
+    for (json* part : {&answer, answer.contains("then") ? &answer["then"] : nullptr}) {
+      if (part && part->contains("response")) (*part)["response"]["body"] = json::parse(wire.substr(split + 1));
+    }
+  }
+  return answer;
+}
+
+void configure() {
+  call(json{{"op", "configure"},
+            {"env",
+             {{"APP_ENV", "development"},
+              {"JWT_SECRET", kSecret},
+              {"UPLOAD_SIGNING_KEY_ID", "AKTEST"},
+              {"UPLOAD_SIGNING_SECRET", std::string(40, 'u')},
+              {"RATE_LIMIT_PER_MINUTE", "1000000"}}}});
+}
+
+std::string token(const std::string& sub) {
+  const std::string header = encoding::base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  const std::string payload = encoding::base64url_encode(R"({"sub":")" + sub + R"(","exp":1895332000})");
+  const std::string input = header + "." + payload;
+  return input + "." + encoding::base64url_encode(crypto::hmac_sha256(kSecret, input));
+}
+
+json presign_call(const std::string& body) {
+  const json headers = json::array({json::array({"host", "upgate.test"}),
+                                    json::array({"authorization", "Bearer " + token("alice")}),
+                                    json::array({"content-type", "application/json"})});
+  return json{{"op", "http"},
+              {"request", {{"method", "POST"}, {"path", "/api/uploads/presign"}, {"scheme", "https"}, {"headers", headers}}},
+              {"now", kNowMs},
+              {"entropy", std::string(64, 'a')},
+              {"body", {{"ok", true}, {"text", body}}}};
+}
+
+const std::string kPresignBody =
+    R"({"shootId":"smith-wedding","filename":"smith-wedding_20261122_0001.jpg","contentType":"image/jpeg","size":10})";
+const json kShootFound{{"ok", true}, {"value", R"({"shootId":"smith-wedding","owner":"alice"})"}};
+const json kNothing{{"ok", true}, {"value", nullptr}};
+
+// Presign up to the answer that waits on its writes.
+json presign_until_writes() {
+  configure();
+  json first = call(presign_call(kPresignBody));
+  // The shoot, the key's asset record and the upload pending on the key, in one round.
+  REQUIRE(first["effects"].size() == 3);
+  for (const json& effect : first["effects"]) CHECK(effect["type"] == "kv_get");
+  json second = call(json{{"op", "resume"},
+                          {"handle", first["handle"]},
+                          {"results", json::array({kShootFound, kNothing, kNothing})}});
+  REQUIRE(second.contains("then"));
+  return second;
+}
+
+}  // namespace
+
+TEST_CASE("presign answers with its URL as soon as the session, pending record and cleanup entry are written") {
+  json answer = presign_until_writes();
+  REQUIRE(answer["effects"].size() == 3);
+  for (const json& effect : answer["effects"]) CHECK(effect["type"] == "kv_put");
+  CHECK(answer["then"]["response"]["status"] == 200);
+  CHECK(answer["then"]["response"]["body"]["method"] == "PUT");
+  CHECK(call(json{{"op", "close"}, {"handle", answer["handle"]}})["ok"] == true);
+  // A closed conversation cannot be resumed.
+  CHECK(call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array()}}).contains("error"));
+}
+
+TEST_CASE("a failed write turns the answer into 503 storage_unavailable: no URL without its session") {
+  json answer = presign_until_writes();
+  const json failed{{"ok", false}, {"error", "KV is down"}};
+  json final_answer =
+      call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array({kNothing, failed, kNothing})}});
+  REQUIRE(final_answer.contains("response"));
+  CHECK(final_answer["response"]["status"] == 503);
+  CHECK(final_answer["response"]["body"]["error"]["code"] == "storage_unavailable");
+  CHECK(final_answer["response"]["body"].dump().find("X-Amz-Signature") == std::string::npos);
+  CHECK(final_answer["log"]["status"] == 503);
+}
+
+TEST_CASE("a failed read is 503 storage_unavailable and writes nothing") {
+  configure();
+  json first = call(presign_call(kPresignBody));
+  const json failed{{"ok", false}, {"error", "KV is down"}};
+  json answer =
+      call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({failed, kNothing, kNothing})}});
+  REQUIRE(answer.contains("response"));
+  CHECK_FALSE(answer.contains("effects"));
+  CHECK(answer["response"]["status"] == 503);
+}
+
+TEST_CASE("open conversations are bounded: the oldest is evicted") {
+  configure();
+  const json first = call(presign_call(kPresignBody));
+  for (int i = 0; i < 4096; ++i) REQUIRE(call(presign_call(kPresignBody)).contains("handle"));
+  CHECK(call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kShootFound, kNothing, kNothing})}})
+            .contains("error"));
+}

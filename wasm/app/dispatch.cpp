@@ -1,0 +1,130 @@
+#include "app/dispatch.h"
+
+#include <exception>
+
+#include "app/cleanup.h"
+#include "protocol/conversation.h"
+#include "crypto/crypto.h"
+#include "util/encoding.h"
+#include "app/gateway.h"
+#include "app/isolate.h"
+#include "util/json.h"
+#include "jwt/jwt.h"
+#include "app/routes.h"
+#include "sigv4/sigv4.h"
+#include "uploads/upload_request.h"
+
+namespace upgate {
+
+namespace {
+
+json error_answer(const std::string& message) { return json{{"error", message}}; }
+
+json configure(const json& call) {
+  configure_isolate(call);
+  const Config& config = isolate_state().config;
+  // Every POST under /api/ reads a JSON body, so the shim may read it before the first call and save a step.
+  const json prefetch{{"method", "POST"}, {"path_prefix", "/api/"}, {"limit", kMaxJsonBodyBytes}};
+  return json{{"ok", config.usable()},
+              {"env", config.app_env},
+              {"problems", config.problems},
+              {"notes", config.notes},
+              {"prefetch_body", prefetch}};
+}
+
+// Exposes the core's hashing to the Worker tests, so the RFC vectors are checked inside workerd too.
+json digest(const json& call) {
+  const auto data = encoding::hex_decode(string_field(call, "data_hex"));
+  const auto key = encoding::hex_decode(string_field(call, "key_hex"));
+  if (!data || !key) return error_answer("data_hex and key_hex must be hex");
+  const std::string algorithm = string_field(call, "algorithm");
+  if (algorithm == "sha256") return json{{"hex", crypto::sha256_hex(*data)}};
+  if (algorithm == "hmac-sha256") return json{{"hex", encoding::hex_encode(crypto::hmac_sha256(*key, *data))}};
+  return error_answer("unknown algorithm");
+}
+
+// The SigV4 engine with caller-chosen inputs, for the Worker tests that cross-check it against the AWS SDK.
+json sigv4_presign(const json& call) {
+  sigv4::PresignInput input;
+  input.method = string_field(call, "method", "PUT");
+  input.host = string_field(call, "host");
+  input.path = string_field(call, "path");
+  if (call.contains("headers") && call["headers"].is_object()) {
+    for (const auto& [name, value] : call["headers"].items()) {
+      if (value.is_string()) input.signed_headers.emplace_back(name, value.get<std::string>());
+    }
+  }
+  input.now_unix_seconds = integer_field(call, "now_seconds");
+  input.expires_seconds = integer_field(call, "expires", 900);
+  const sigv4::Credentials credentials{string_field(call, "access_key_id"), string_field(call, "secret_access_key")};
+  const auto presigned = sigv4::presign(credentials, sigv4::Scope{}, input, isolate_state().signing_keys);
+  return json{{"url", presigned.url_path_and_query}, {"signature", presigned.signature}};
+}
+
+// The JWT engine against the isolate's key ring, for the Worker tests that verify jose-minted tokens.
+json jwt_verify(const json& call) {
+  const IsolateState& isolate = isolate_state();
+  if (!isolate.keys) return error_answer("no key ring configured");
+  jwt::SignatureResults results;
+  if (call.contains("results") && call["results"].is_object()) {
+    for (const auto& [id, valid] : call["results"].items()) results[id] = valid.is_boolean() && valid.get<bool>();
+  }
+  const auto verdict = jwt::verify(string_field(call, "token"), *isolate.keys, integer_field(call, "now_seconds"), results);
+  static const char* const kKinds[] = {"valid", "invalid", "needs_signature_check"};
+  json answer{{"kind", kKinds[static_cast<int>(verdict.kind)]}, {"reason", verdict.reason}};
+  if (verdict.kind == jwt::Verdict::Kind::Valid) answer["claims"] = {{"sub", verdict.claims.sub}, {"roles", verdict.claims.roles}};
+  if (verdict.kind == jwt::Verdict::Kind::NeedsSignatureCheck) answer["check"] = jwt::check_to_json(verdict.check);
+  return answer;
+}
+
+json route_call(json call) {
+  const std::string op = string_field(call, "op");
+  if (op == "configure") return configure(call);
+  if (!isolate_state().configured) return error_answer("configure must be called first");
+  if (op == "http") return start_http(call);
+  if (op == "scheduled") return start_scheduled(call);
+  if (op == "resume") return resume_conversation(call);
+  if (op == "close") return close_conversation(call);
+  if (op == "digest") return digest(call);
+  if (op == "sigv4_presign") return sigv4_presign(call);
+  if (op == "jwt_verify") return jwt_verify(call);
+  if (op == "routes") return json{{"routes", route_catalogue()}};
+  return error_answer("unknown op");
+}
+
+}  // namespace
+
+namespace {
+// Response bodies travel after the answer, each behind a NUL byte, instead of as escaped strings inside it:
+// "body" becomes the body's index. (JSON text never contains a raw NUL, so the split is unambiguous.)
+std::string encode_answer(json answer) {
+  std::vector<std::string> bodies;
+  for (json* part : {&answer, answer.contains("then") ? &answer["then"] : nullptr}) {
+    if (!part || !part->contains("response")) continue;
+    json& body = (*part)["response"]["body"];
+    if (!body.is_string()) continue;
+    bodies.push_back(body.get<std::string>());
+    body = bodies.size() - 1;
+  }
+  std::string wire = to_text(answer);
+  for (const auto& body : bodies) {
+    wire += '\0';
+    wire += body;
+  }
+  return wire;
+}
+}  // namespace
+
+std::string dispatch(std::string_view input) {
+  auto call = parse_json(input);
+  if (!call || !call->is_object()) return to_text(error_answer("input is not a JSON object"));
+  // The core's own code returns errors as values; this catch is the last line against a library throwing
+  // (nlohmann on an unexpected type, Crypto++ on a bad key length), so one request cannot take the isolate down.
+  try {
+    return encode_answer(route_call(std::move(*call)));
+  } catch (const std::exception& failure) {
+    return to_text(json{{"error", "internal"}, {"detail", failure.what()}});
+  }
+}
+
+}  // namespace upgate

@@ -1,0 +1,127 @@
+#include "app/gateway.h"
+
+#include "util/clock.h"
+#include "app/context.h"
+#include "protocol/conversation.h"
+#include "http/cors.h"
+#include "app/isolate.h"
+#include "app/request_body.h"
+#include "http/request_id.h"
+#include "app/routes.h"
+#include "app/throttle.h"
+
+namespace upgate {
+
+namespace {
+
+bool is_api_path(std::string_view path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+
+Response not_found() { return error_response(404, "not_found", "No such endpoint."); }
+
+Response method_not_allowed(const Route& route) {
+  Response response = error_response(405, "method_not_allowed", "This endpoint does not accept that method.",
+                                     json{{"allow", allowed_methods(route)}});
+  response.header("Allow", allowed_methods(route));
+  return response;
+}
+
+Response misconfigured() {
+  return error_response(503, "misconfigured",
+                        "The service is not configured correctly; the operator has been told in the logs.");
+}
+
+// Decides the response before the common headers are added.
+Task<Response> route_request(Context& context) {
+  const RequestFacts& request = context.exchange.request();
+  if (!context.config.usable() && request.path != "/healthz") co_return misconfigured();
+  const std::optional<Route> route = match_route(request.path);
+  if (route && request.method == "OPTIONS") {
+    co_return cors::preflight(context.config, request, allowed_methods(*route));
+  }
+  if (is_api_path(request.path)) {
+    if (auto refused = co_await throttle_request(context)) co_return std::move(*refused);
+  }
+  if (!route) co_return not_found();
+  context.route_params = route->params;
+  for (const auto& entry : route->methods) {
+    if (entry.method == request.method) co_return co_await entry.handler(context);
+  }
+  co_return method_not_allowed(*route);
+}
+
+void add_common_headers(Response& response, const Context& context) {
+  const RequestFacts& request = context.exchange.request();
+  response.header("X-Request-Id", context.request_id);
+  response.header("X-Content-Type-Options", "nosniff");
+  response.header("Referrer-Policy", "no-referrer");
+  response.header("Cache-Control", "no-store");
+  if (!response.body.is_null()) {
+    response.header("Content-Type", "application/json; charset=utf-8");
+    response.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  }
+  if (context.config.production) {
+    response.header("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  }
+  cors::add_response_headers(response, context.config, request);
+  if (is_api_path(request.path)) add_rate_limit_headers(response, context);
+  for (const auto& [name, value] : context.extra_headers) response.header(name, value);
+}
+
+json finished(Response response, Context& context) {
+  if (response.body.is_object() && response.body.contains("error")) {
+    response.body["error"]["request_id"] = context.request_id;
+  }
+  add_common_headers(response, context);
+  const RequestFacts& request = context.exchange.request();
+  json log{{"ts", clock::iso8601(context.exchange.now_ms())},
+           {"level", response.log_level},
+           {"request_id", context.request_id},
+           {"event", "request"},
+           {"method", request.method},
+           {"path", request.path},
+           {"status", response.status}};
+  if (!context.sub.empty()) log["sub"] = context.sub;
+  if (!response.log_detail.empty()) log["detail"] = response.log_detail;
+  json headers = json::array();
+  for (auto& [name, value] : response.headers) headers.push_back({std::move(name), std::move(value)});
+  return json{{"response",
+               {{"status", response.status},
+                {"headers", std::move(headers)},
+                {"body", response.body.is_null() ? std::string() : to_text(response.body)}}},
+              {"log", std::move(log)}};
+}
+
+}  // namespace
+
+namespace {
+
+// One HTTP request: its response, sent together with the writes it depends on.
+class HttpConversation final : public Conversation {
+ public:
+  explicit HttpConversation(const json& call)
+      : Conversation(call),
+        context_(exchange(), isolate_state().config, isolate_state(),
+                 request_id::choose(exchange().request().header("x-request-id"), exchange().entropy())) {}
+
+  Task<json> run() override {
+    Response response = co_await route_request(context_);
+    if (response.commit.empty()) co_return finished(std::move(response), context_);
+    std::vector<json> writes = std::move(response.commit);
+    const std::vector<EffectResult> results = co_await commit(std::move(writes), finished(std::move(response), context_));
+    // Resumed only when a write failed: when they all succeed the shim sends the answer committed above.
+    std::string failure;
+    for (const EffectResult& result : results) {
+      if (!result.ok()) failure = string_field(result.value(), "error");
+    }
+    co_return finished(storage_unavailable("a write the response depends on failed: " + failure), context_);
+  }
+
+ private:
+  Context context_;
+};
+
+}  // namespace
+
+json start_http(const json& call) { return start_conversation(std::make_unique<HttpConversation>(call)); }
+
+}  // namespace upgate

@@ -1,0 +1,34 @@
+#include "app/request_body.h"
+
+#include "uploads/upload_request.h"
+
+namespace upgate {
+
+Task<Result<std::string>> read_request_body(Context& context) {
+  EffectResult body;
+  if (context.exchange.prefetched_body()) {
+    body = EffectResult(*context.exchange.prefetched_body());
+  } else {
+    body = co_await context.exchange.perform_one(effects::read_body(kMaxJsonBodyBytes));
+  }
+  if (!body.ok()) co_return error_response(400, "invalid_request", "The request body could not be read.");
+  if (bool_field(body.value(), "too_large")) {
+    co_return error_response(413, "payload_too_large", "JSON bodies are limited to 64 KiB.",
+                             json{{"maxBytes", kMaxJsonBodyBytes}});
+  }
+  co_return string_field(body.value(), "text");
+}
+
+Response commit(Response response, std::vector<json> writes) {
+  response.commit = std::move(writes);
+  return response;
+}
+
+Response storage_unavailable(const std::string& detail) {
+  Response response = error_response(503, "storage_unavailable", "Storage is unavailable; nothing was changed. Try again.");
+  response.log_detail = detail;
+  response.header("Retry-After", "5");
+  return response;
+}
+
+}  // namespace upgate

@@ -1,0 +1,105 @@
+// Operations endpoints (contract section 8) and the removed legacy route.
+#include <algorithm>
+
+#include "app/auth.h"
+#include "util/clock.h"
+#include "app/isolate.h"
+#include "naming/naming.h"
+#include "app/routes.h"
+#include "uploads/upload_request.h"
+
+namespace upgate {
+
+namespace {
+constexpr const char* kServiceName = "upgate";
+constexpr const char* kServiceVersion = "1.0.0";
+
+json public_view(const Config& config) {
+  json types = json::array();
+  json extensions = json::object();
+  for (const auto& row : naming::extension_table()) {
+    extensions[std::string(row.extension)] = std::string(row.content_type);
+    if (std::find(types.begin(), types.end(), std::string(row.content_type)) == types.end()) {
+      types.push_back(std::string(row.content_type));
+    }
+  }
+  return json{{"name", kServiceName},
+              {"version", kServiceVersion},
+              {"api", "v1"},
+              {"namingStandard", "3.1"},
+              {"allowedContentTypes", types},
+              {"extensions", extensions},
+              {"maxUploadBytes", config.max_upload_bytes},
+              {"status", "ok"}};
+}
+
+json caller_limits(const Config& config, const jwt::Claims& claims) {
+  return json{{"sub", claims.sub},
+              {"roles", claims.roles},
+              {"limits",
+               {{"requestsPerMinute", config.rate_limit_per_minute},
+                {"maxUploadBytes", config.max_upload_bytes},
+                {"maxBatchFiles", kMaxBatchFiles},
+                {"presignTtlSeconds", config.presign_ttl_seconds}}}};
+}
+
+// Where the photos go, for operators; names and hosts only, never a credential.
+json storage_details(const Config& config) {
+  const bool worker = config.upload_mode == UploadMode::Worker;
+  json storage{{"mode", worker ? "worker" : "s3"}, {"binding", "BUCKET"}};
+  if (!worker) {
+    storage["bucket"] = config.r2_bucket;
+    storage["endpointHost"] = config.r2_endpoint_host();
+  }
+  return storage;
+}
+}  // namespace
+
+// No auth and no I/O: it answers even when the configuration is unusable, so a load balancer can tell a
+// running-but-misconfigured Worker from a dead one.
+Task<Response> handle_healthz(Context& context) {
+  co_return json_response(200, json{{"status", "ok"},
+                                    {"env", context.config.app_env},
+                                    {"timestamp", clock::iso8601(context.exchange.now_ms())}});
+}
+
+// Reads only (no KV write per probe: KV writes are metered and probes are frequent).
+Task<Response> handle_readyz(Context& context) {
+  std::vector<json> round{effects::kv_get("readyz:probe"), effects::r2_head("readyz/probe")};
+  const std::vector<EffectResult> probes = co_await context.exchange.perform(std::move(round));
+  const EffectResult& kv = probes[0];
+  const EffectResult& r2 = probes[1];
+  json checks{{"config", context.config.usable() ? "ok" : "misconfigured"},
+              {"kv", kv.ok() ? "ok" : "unreachable"},
+              {"r2", r2.ok() ? "ok" : "unreachable"}};
+  const bool ready = context.config.usable() && kv.ok() && r2.ok();
+  Response response = json_response(ready ? 200 : 503, json{{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
+  if (!ready) response.log_level = "error";
+  co_return response;
+}
+
+Task<Response> handle_openapi(Context& context) {
+  if (context.isolate.openapi.is_null()) co_return error_response(404, "not_found", "No OpenAPI document is bundled.");
+  co_return json_response(200, context.isolate.openapi);
+}
+
+// Anonymous: the public view. A valid token adds the caller's limits; role admin adds storage details.
+// A token that is present but invalid is refused rather than silently downgraded to the public view.
+Task<Response> handle_services(Context& context) {
+  json view = public_view(context.config);
+  if (context.exchange.request().header("authorization").empty()) co_return json_response(200, view);
+  Result<jwt::Claims> caller = co_await require_caller(context);
+  if (!caller) co_return std::move(caller.refusal());
+  view["caller"] = caller_limits(context.config, caller.value());
+  if (caller.value().is_admin()) view["storage"] = storage_details(context.config);
+  co_return json_response(200, view);
+}
+
+Task<Response> handle_legacy_upload(Context&) {
+  co_return error_response(410, "endpoint_removed",
+                        "The multipart upload endpoint was removed. Ask POST /api/uploads/presign for a presigned "
+                        "URL, PUT the file to it, then call POST /api/uploads/complete.",
+                        json{{"see", "/api/uploads/presign"}});
+}
+
+}  // namespace upgate

@@ -1,0 +1,178 @@
+// PUT /upload/{key} in worker mode (contract 5.1, 5.5): the Worker verifies its own SigV4 URL exactly as S3
+// would, makes sure the URL belongs to the upload currently pending on the key, then streams the body into
+// BUCKET where that upload's bytes go, held to the signed type, length and checksums and marked with the
+// upload's id.
+#include "app/isolate.h"
+#include "uploads/records.h"
+#include "app/request_body.h"
+#include "app/routes.h"
+#include "sigv4/sigv4.h"
+#include "uploads/upload_checksums.h"
+#include "uploads/upload_session.h"
+#include "uploads/upload_url.h"
+
+namespace upgate {
+
+namespace {
+
+Response refused(const std::string& code, const std::string& message, const std::string& detail) {
+  Response response = error_response(403, code, message);
+  response.log_detail = detail;
+  return response;
+}
+
+Response superseded(const std::string& why) {
+  Response response = error_response(
+      409, "upload_superseded",
+      "This URL no longer belongs to the upload pending on this file name; presign again for a fresh URL.");
+  response.log_detail = why;
+  return response;
+}
+
+bool is_signed(const sigv4::Verified& verified, const std::string& name) {
+  for (const auto& header : verified.signed_header_names) {
+    if (header == name) return true;
+  }
+  return false;
+}
+
+std::optional<int64_t> content_length(const std::string& text) {
+  if (text.empty() || text.size() > 15) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+sigv4::IncomingRequest incoming(const RequestFacts& request) {
+  return sigv4::IncomingRequest{request.method, request.path, request.query, request.headers};
+}
+
+std::string signed_upload_id(const sigv4::Verified& grant) {
+  for (const auto& [name, value] : grant.other_query) {
+    if (name == kUploadIdParam) return value;
+  }
+  return "";
+}
+
+// The upload this PUT writes for: the one its URL names, or — for a URL presigned elsewhere with the
+// worker-mode key pair, which names none — the upload pending on the key, if the PUT fits its declaration.
+Task<Result<UploadSession>> find_writer(Context& context, const std::string& upload_id, const std::string& key,
+                                        int64_t length) {
+  const std::string record_key = upload_id.empty() ? records::pending_key(key) : records::session_key(upload_id);
+  const EffectResult stored = co_await context.exchange.perform_one(effects::kv_get(record_key));
+  if (!stored.ok()) co_return storage_unavailable("kv_get upload session failed");
+  const auto session = UploadSession::from_kv_value(stored.value());
+  if (!session || session->state != UploadSession::State::Pending) {
+    co_return superseded(session ? "upload completed or cancelled" : "no pending upload");
+  }
+  if (session->key != key) co_return superseded("the URL's key is not the upload's");
+  const std::string content_type = context.exchange.request().header("content-type");
+  if (upload_id.empty() && (session->size != length || session->content_type != content_type)) {
+    co_return superseded("the PUT does not fit the pending upload's declaration");
+  }
+  co_return *session;
+}
+
+// The body's digests: what the URL signed, and the SHA-256 its upload declared.
+Outcome<Checksums> checksums_for(const sigv4::Verified& grant, const RequestFacts& request,
+                                 const UploadSession& session) {
+  Outcome<Checksums> checksums = signed_checksums(grant.other_query, request.headers);
+  if (!checksums || session.sha256.empty()) return checksums;
+  auto [it, inserted] = checksums.value().emplace("sha256", session.sha256);
+  if (!inserted && it->second != session.sha256) {
+    return Failure{"checksum_mismatch", "The URL's x-amz-checksum-sha256 is not the SHA-256 this upload declared."};
+  }
+  return checksums;
+}
+
+// What a verified URL grants: the key, the upload it names (empty for a URL presigned elsewhere) and the
+// body's length.
+struct Grant {
+  std::string key;
+  std::string upload_id;
+  int64_t length = 0;
+  sigv4::Verified verified;
+};
+
+// Verifies the URL exactly as S3 would, and that it grants a PUT of this length under shoots/.
+Result<Grant> verify_url(Context& context) {
+  const Config& config = context.config;
+  const RequestFacts& request = context.exchange.request();
+  const auto credentials_for = [&config](std::string_view key_id) -> std::optional<sigv4::Credentials> {
+    if (key_id != config.upload_key_id) return std::nullopt;
+    return sigv4::Credentials{config.upload_key_id, config.upload_secret};
+  };
+  auto verified = sigv4::verify(incoming(request), sigv4::Scope{}, credentials_for, context.exchange.now_seconds(),
+                                context.isolate.signing_keys);
+  if (!verified) {
+    if (verified.failure().code == "expired") {
+      return refused("url_expired", "This upload URL has expired; ask for a new one.", "expired");
+    }
+    return refused("signature_invalid", "This upload URL is not valid for this request.", verified.failure().code);
+  }
+  Grant grant;
+  grant.verified = std::move(verified.value());
+  // Upgate's own URLs name their upload and sign its type and length. A URL presigned elsewhere (an S3 SDK
+  // with the worker-mode key pair) names none and may sign neither: the pending upload's declaration holds
+  // it to both instead (find_writer).
+  grant.upload_id = signed_upload_id(grant.verified);
+  if (!grant.upload_id.empty() && (!is_signed(grant.verified, "content-type") || !is_signed(grant.verified, "content-length"))) {
+    return refused("signature_invalid", "Upload URLs must sign Content-Type and Content-Length.",
+                   "content-type or content-length unsigned");
+  }
+  if (!grant.upload_id.empty() && !records::is_upload_id(grant.upload_id)) return superseded("not an upload id");
+  const std::string prefix = kWorkerUploadPrefix;
+  if (grant.verified.decoded_path.rfind(prefix + "shoots/", 0) != 0) {
+    return refused("signature_invalid", "This upload URL does not name an upload key.", "key outside shoots/");
+  }
+  grant.key = grant.verified.decoded_path.substr(prefix.size());
+  const auto length = content_length(request.header("content-length"));
+  if (!length) return error_response(400, "invalid_request", "Content-Length must be a whole number of bytes.");
+  if (*length < 1 || *length > config.max_upload_bytes) {
+    return error_response(413, "file_too_large", "The body is larger than this service accepts.",
+                          json{{"maxBytes", config.max_upload_bytes}});
+  }
+  grant.length = *length;
+  return grant;
+}
+
+Response put_failed(const json& result) {
+  const std::string failure = string_field(result, "failure");
+  if (failure == "checksum") {
+    return error_response(400, "checksum_mismatch",
+                          "The body does not match the checksum it was signed or declared with; nothing was stored.");
+  }
+  if (failure == "length") {
+    return error_response(400, "body_length_mismatch", "The body was not exactly Content-Length bytes; nothing was stored.");
+  }
+  return storage_unavailable("r2 put failed: " + string_field(result, "error"));
+}
+
+}  // namespace
+
+Task<Response> handle_upload_put(Context& context) {
+  if (context.config.upload_mode != UploadMode::Worker) co_return error_response(404, "not_found", "No such endpoint.");
+  Result<Grant> grant = verify_url(context);
+  if (!grant) co_return std::move(grant.refusal());
+  const Grant& url = grant.value();
+  Result<UploadSession> writer = co_await find_writer(context, url.upload_id, url.key, url.length);
+  if (!writer) co_return std::move(writer.refusal());
+  const UploadSession& session = writer.value();
+  const RequestFacts& request = context.exchange.request();
+  const Outcome<Checksums> checksums = checksums_for(url.verified, request, session);
+  if (!checksums) co_return error_response(400, checksums.failure().code, checksums.failure().message);
+
+  const EffectResult stored = co_await context.exchange.perform_one(effects::r2_put_body(
+      session.object_key, request.header("content-type"), url.length, checksums.value(), session.upload_id));
+  if (!stored.ok()) co_return put_failed(stored.value());
+  const json& object = member_of(stored.value(), "object");
+  const std::string etag = string_field(object, "etag");
+  Response response = json_response(200, json{{"key", url.key}, {"size", integer_field(object, "size")}, {"etag", etag}});
+  response.header("ETag", "\"" + etag + "\"");
+  co_return response;
+}
+
+}  // namespace upgate

@@ -1,0 +1,45 @@
+// A response as the core decides it; gateway.cpp adds the headers every response carries.
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/json.h"
+
+namespace upgate {
+
+struct Response {
+  int status = 200;
+  json body;  // null: no body (204)
+  std::vector<std::pair<std::string, std::string>> headers;
+  // For the log line only; never sent to the client.
+  std::string log_level = "info";
+  std::string log_detail;
+  // Writes the response depends on (see commit in request_body.h): the shim performs them and sends the
+  // response if all succeed, without another round trip; otherwise the answer is 503 storage_unavailable.
+  std::vector<json> commit;
+
+  Response& header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+inline Response json_response(int status, json body) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+// {"error": {"code", "message", ...details}}; the request id is added when the response is finished.
+inline Response error_response(int status, const std::string& code, const std::string& message,
+                               const json& details = json::object()) {
+  json error{{"code", code}, {"message", message}};
+  for (const auto& [key, value] : details.items()) error[key] = value;
+  Response response = json_response(status, json{{"error", std::move(error)}});
+  response.log_level = status >= 500 ? "error" : "warn";
+  return response;
+}
+
+}  // namespace upgate

@@ -1,0 +1,91 @@
+#include "protocol/exchange.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace upgate {
+
+std::string RequestFacts::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+namespace {
+RequestFacts read_request(const json& request) {
+  RequestFacts facts;
+  facts.method = string_field(request, "method");
+  facts.path = string_field(request, "path", "/");
+  facts.query = string_field(request, "query");
+  facts.scheme = string_field(request, "scheme", "https");
+  facts.ip = string_field(request, "ip");
+  if (member_of(request, "headers").is_array()) {
+    for (const auto& pair : member_of(request, "headers")) {
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) continue;
+      std::string name = pair[0].get<std::string>();
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      facts.headers.emplace_back(std::move(name), pair[1].get<std::string>());
+    }
+  }
+  facts.host = facts.header("host");
+  return facts;
+}
+}  // namespace
+
+Exchange::Exchange(const json& call)
+    : request_(read_request(member_of(call, "request"))),
+      now_ms_(integer_field(call, "now")),
+      entropy_(string_field(call, "entropy")) {
+  if (member_of(call, "body").is_object()) prefetched_body_ = member_of(call, "body");
+}
+
+Task<EffectResult> Exchange::perform_one(json effect) {
+  std::vector<json> round;
+  round.push_back(std::move(effect));
+  std::vector<EffectResult> results = co_await perform(std::move(round));
+  co_return results.empty() ? EffectResult() : std::move(results.front());
+}
+
+void Exchange::resume_with(std::vector<EffectResult> results) {
+  answered_ = std::move(results);
+  make_ready(std::exchange(waiting_, nullptr));
+  run_ready();
+}
+
+namespace effects {
+json read_body(int64_t limit) { return {{"type", "read_body"}, {"limit", limit}}; }
+json kv_get(const std::string& key) { return {{"type", "kv_get"}, {"key", key}}; }
+json kv_put(const std::string& key, const json& value, int64_t ttl_seconds, const json& metadata) {
+  // The shim stores JSON.stringify(value): one serialisation, instead of a JSON string escaped again here.
+  json effect{{"type", "kv_put"}, {"key", key}, {"value", value}};
+  if (ttl_seconds > 0) effect["ttl"] = ttl_seconds;
+  if (!metadata.is_null()) effect["metadata"] = metadata;
+  return effect;
+}
+json kv_delete(const std::string& key) { return {{"type", "kv_delete"}, {"key", key}}; }
+json kv_list(const std::string& prefix, const std::string& cursor, int64_t limit) {
+  return {{"type", "kv_list"}, {"prefix", prefix}, {"cursor", cursor}, {"limit", limit}};
+}
+json r2_head(const std::string& key) { return {{"type", "r2_head"}, {"key", key}}; }
+json r2_read_head(const std::string& key, int64_t length) {
+  return {{"type", "r2_read_head"}, {"key", key}, {"length", length}};
+}
+json r2_delete(const std::vector<std::string>& keys) { return {{"type", "r2_delete"}, {"keys", keys}}; }
+json r2_list(const std::string& prefix, const std::string& cursor, int64_t limit) {
+  return {{"type", "r2_list"}, {"prefix", prefix}, {"cursor", cursor}, {"limit", limit}};
+}
+json r2_put_body(const std::string& key, const std::string& content_type, int64_t length,
+                 const std::map<std::string, std::string>& checksums, const std::string& upload_id) {
+  return {{"type", "r2_put_body"}, {"key", key},           {"contentType", content_type},
+          {"length", length},      {"checksums", checksums}, {"uploadId", upload_id}};
+}
+json r2_copy(const std::string& from, const std::string& to, const std::string& content_type,
+             const std::string& upload_id) {
+  return {{"type", "r2_copy"}, {"from", from}, {"to", to}, {"contentType", content_type}, {"uploadId", upload_id}};
+}
+json rate_limiter(const std::string& key) { return {{"type", "rate_limiter"}, {"key", key}}; }
+json verify_signature(const json& check) { return {{"type", "verify_signature"}, {"check", check}}; }
+}  // namespace effects
+
+}  // namespace upgate

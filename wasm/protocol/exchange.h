@@ -1,0 +1,120 @@
+// One conversation between core and shim: the facts the shim brought (request, time, entropy) and the rounds
+// of I/O a handler awaits.
+//
+// The core is pure, so it cannot perform I/O: a handler co_awaits a round of effects (Exchange::perform), the
+// conversation hands them to the shim, which performs them in parallel and resumes the conversation with
+// their results, in order, and the handler carries on from where it stopped (task.h). A response that waits
+// only on writes carries them (Response::commit); the conversation sends them with the response, which the
+// shim delivers once they all succeed.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/json.h"
+#include "protocol/task.h"
+
+namespace upgate {
+
+struct RequestFacts {
+  std::string method;
+  std::string path;        // as received: percent-encoded, no query
+  std::string query;       // as received, without '?'
+  std::string host;        // Host header value
+  std::string scheme;      // "https" or "http"
+  std::string ip;          // CF-Connecting-IP, or empty
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+
+  std::string header(std::string_view name) const;  // "" when absent
+};
+
+// What an effect answered: {"ok": true, ...} or {"ok": false, "error"}.
+class EffectResult {
+ public:
+  EffectResult() = default;
+  explicit EffectResult(json result) : result_(std::move(result)) {}
+  bool ok() const { return bool_field(result_, "ok"); }
+  const json& value() const { return result_; }
+
+ private:
+  json result_;
+};
+
+class Exchange {
+ public:
+  // call: {"request": {...}, "now": <ms>, "entropy": "<hex>", "body"?: <read_body result>}
+  explicit Exchange(const json& call);
+
+  const RequestFacts& request() const { return request_; }
+  int64_t now_ms() const { return now_ms_; }
+  int64_t now_seconds() const { return now_ms_ / 1000; }
+  // Random bytes (hex) the shim drew for this request; the core has no random source of its own.
+  const std::string& entropy() const { return entropy_; }
+  // The body the shim read before the first call, when the prefetch rule (see dispatch.h) covered this
+  // request: shaped like a read_body effect's result.
+  const std::optional<json>& prefetched_body() const { return prefetched_body_; }
+
+  // co_await perform({...}): one round of effects, performed together; resumes with their results in order.
+  // An empty round resumes at once with no results.
+  class Round {
+   public:
+    Round(Exchange& exchange, std::vector<json> effects) : exchange_(exchange), effects_(std::move(effects)) {}
+    bool await_ready() const noexcept { return effects_.empty(); }
+    void await_suspend(coro::coroutine_handle<> waiting) {
+      exchange_.asked_ = std::move(effects_);
+      exchange_.waiting_ = waiting;
+    }
+    std::vector<EffectResult> await_resume() { return std::exchange(exchange_.answered_, {}); }
+
+   private:
+    Exchange& exchange_;
+    std::vector<json> effects_;
+  };
+  Round perform(std::vector<json> effects) { return Round(*this, std::move(effects)); }
+  // One effect on its own.
+  Task<EffectResult> perform_one(json effect);
+
+  // For the conversation (conversation.h): what the suspended handler asked for, and resuming it.
+  bool waiting() const { return static_cast<bool>(waiting_); }
+  std::vector<json> take_asked() { return std::exchange(asked_, {}); }
+  void resume_with(std::vector<EffectResult> results);
+
+ private:
+  RequestFacts request_;
+  int64_t now_ms_ = 0;
+  std::string entropy_;
+  std::optional<json> prefetched_body_;
+  std::vector<json> asked_;
+  std::vector<EffectResult> answered_;
+  coro::coroutine_handle<> waiting_;
+};
+
+// Effect constructors: the vocabulary of I/O the shim performs (shim/effects.js).
+namespace effects {
+json read_body(int64_t limit);
+json kv_get(const std::string& key);
+// metadata (a small JSON object) comes back with the key when the namespace is listed.
+json kv_put(const std::string& key, const json& value, int64_t ttl_seconds = 0, const json& metadata = json());
+json kv_delete(const std::string& key);
+json kv_list(const std::string& prefix, const std::string& cursor, int64_t limit);
+json r2_head(const std::string& key);
+json r2_read_head(const std::string& key, int64_t length);
+json r2_delete(const std::vector<std::string>& keys);
+json r2_list(const std::string& prefix, const std::string& cursor, int64_t limit);
+// Streams the request body into key, marked with the upload's id (R2 custom metadata "upload-id"); the put
+// fails, storing nothing, unless the body is exactly length bytes and has every digest in checksums
+// (algorithm -> lower-case hex: crc32, crc32c, sha1, sha256).
+json r2_put_body(const std::string& key, const std::string& content_type, int64_t length,
+                 const std::map<std::string, std::string>& checksums, const std::string& upload_id);
+// Streams one stored object into another key (a replacement taking the completed file's place), marked
+// with the upload's id.
+json r2_copy(const std::string& from, const std::string& to, const std::string& content_type,
+             const std::string& upload_id);
+json rate_limiter(const std::string& key);
+json verify_signature(const json& check);
+}  // namespace effects
+
+}  // namespace upgate

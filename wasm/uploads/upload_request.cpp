@@ -1,0 +1,157 @@
+#include "uploads/upload_request.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "naming/naming.h"
+
+namespace upgate {
+
+namespace {
+
+bool is_lower_hex(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// "Image/JPEG; charset=binary" -> "image/jpeg": parameters and case do not change what the type is.
+std::string media_type(const std::string& declared) {
+  std::string type = declared.substr(0, declared.find(';'));
+  const auto first = type.find_first_not_of(" \t");
+  const auto last = type.find_last_not_of(" \t");
+  type = first == std::string::npos ? "" : type.substr(first, last - first + 1);
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  return type;
+}
+
+// A present, non-null member (the contract treats "field": null as a missing field).
+const json* member(const json& object, const char* name) {
+  const json& value = member_of(object, name);
+  return value.is_null() ? nullptr : &value;
+}
+
+std::variant<std::string, Rejection> shoot_id_of(const json& object) {
+  const json* id = member(object, "shootId");
+  if (!id || !id->is_string()) return invalid_request("shootId", "shootId is required and must be a string.");
+  const std::string value = id->get<std::string>();
+  if (!naming::is_valid_shoot_id(value)) {
+    return invalid_request("shootId",
+                           "shootId must be 3-32 characters of a-z and 0-9 with single inner hyphens.");
+  }
+  return value;
+}
+
+std::optional<Rejection> check_fields(const json& item, FileRequest& file) {
+  if (!item.is_object()) return invalid_request("files", "Each file must be a JSON object.");
+  const json* filename = member(item, "filename");
+  if (!filename || !filename->is_string()) return invalid_request("filename", "filename is required and must be a string.");
+  const json* type = member(item, "contentType");
+  if (!type || !type->is_string()) return invalid_request("contentType", "contentType is required and must be a string.");
+  const json* size = member(item, "size");
+  if (!size || !size->is_number_integer()) return invalid_request("size", "size is required and must be an integer.");
+  file.filename = filename->get<std::string>();
+  file.content_type = media_type(type->get<std::string>());
+  file.size = size->get<int64_t>();
+  if (const json* sha = member(item, "sha256")) {
+    std::string digest = sha->is_string() ? sha->get<std::string>() : "";
+    std::transform(digest.begin(), digest.end(), digest.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (digest.size() != 64 || !is_lower_hex(digest)) {
+      return invalid_request("sha256", "sha256 must be 64 hexadecimal characters.");
+    }
+    file.sha256 = digest;
+  }
+  if (const json* replace = member(item, "replace")) {
+    if (!replace->is_boolean()) return invalid_request("replace", "replace must be true or false.");
+    file.replace = replace->get<bool>();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<json, Rejection> parse_json_object(const std::string& body) {
+  auto parsed = parse_json(body);
+  if (!parsed) return Rejection{400, "invalid_json", "The request body is not valid JSON."};
+  if (!parsed->is_object()) return invalid_request("body", "The request body must be a JSON object.");
+  return std::move(*parsed);
+}
+
+std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id,
+                                                int64_t max_upload_bytes, int64_t now_unix_seconds) {
+  FileRequest file;
+  if (auto rejected = check_fields(item, file)) return *rejected;
+  if (!naming::is_allowed_content_type(file.content_type)) {
+    return Rejection{403, "content_type_not_allowed", "This content type is not accepted.",
+                     json{{"contentType", file.content_type}}};
+  }
+  if (file.size < 1 || file.size > max_upload_bytes) {
+    return Rejection{413, "file_too_large", "size must be from 1 to " + std::to_string(max_upload_bytes) + " bytes.",
+                     json{{"maxBytes", max_upload_bytes}}};
+  }
+  if (auto broken = naming::check_filename(file.filename, shoot_id, file.content_type, now_unix_seconds)) {
+    return Rejection{422, "invalid_filename",
+                     "The file name breaks the naming standard v3.1 (rule " + std::string(naming::rule_name(*broken)) + ").",
+                     json{{"rule", naming::rule_name(*broken)}}};
+  }
+  return file;
+}
+
+std::variant<PresignRequest, Rejection> parse_presign_request(const std::string& body, int64_t max_upload_bytes,
+                                                              int64_t now_unix_seconds) {
+  auto object = parse_json_object(body);
+  if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
+  const json& request = std::get<json>(object);
+  auto shoot = shoot_id_of(request);
+  if (auto* rejected = std::get_if<Rejection>(&shoot)) return *rejected;
+
+  PresignRequest presign;
+  presign.shoot_id = std::get<std::string>(shoot);
+  const json* files = member(request, "files");
+  presign.batch = files != nullptr;
+  if (!presign.batch) {
+    presign.files.push_back(check_file(request, presign.shoot_id, max_upload_bytes, now_unix_seconds));
+    presign.declared_filenames.push_back(string_field(request, "filename"));
+    return presign;
+  }
+  if (!files->is_array() || files->empty() || files->size() > kMaxBatchFiles) {
+    return invalid_request("files", "files must be an array of 1 to 100 files.");
+  }
+  for (const json& item : *files) {
+    presign.files.push_back(check_file(item, presign.shoot_id, max_upload_bytes, now_unix_seconds));
+    presign.declared_filenames.push_back(string_field(item, "filename"));
+  }
+  return presign;
+}
+
+std::variant<CompleteRequest, Rejection> parse_complete_request(const std::string& body) {
+  auto object = parse_json_object(body);
+  if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
+  const json& request = std::get<json>(object);
+  CompleteRequest complete;
+  if (const json* ids = member(request, "uploadIds")) {
+    complete.batch = true;
+    if (!ids->is_array() || ids->empty() || ids->size() > kMaxBatchFiles) {
+      return invalid_request("uploadIds", "uploadIds must be an array of 1 to 100 upload ids.");
+    }
+    for (const json& id : *ids) {
+      if (!id.is_string() || id.get<std::string>().empty()) {
+        return invalid_request("uploadIds", "Every upload id must be a non-empty string.");
+      }
+      complete.upload_ids.push_back(id.get<std::string>());
+    }
+    return complete;
+  }
+  const json* id = member(request, "uploadId");
+  if (!id || !id->is_string() || id->get<std::string>().empty()) {
+    return invalid_request("uploadId", "uploadId is required and must be a string.");
+  }
+  complete.upload_ids.push_back(id->get<std::string>());
+  return complete;
+}
+
+std::variant<std::string, Rejection> parse_create_shoot_request(const std::string& body) {
+  auto object = parse_json_object(body);
+  if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
+  return shoot_id_of(std::get<json>(object));
+}
+
+}  // namespace upgate

@@ -1,0 +1,56 @@
+// Validation of the upload endpoints' request bodies (contract sections 2, 4 and 5), with the contract's
+// exact status and error codes. Pure: the caller supplies the limits and the time.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "util/json.h"
+#include "http/rejection.h"
+
+namespace upgate {
+
+constexpr size_t kMaxBatchFiles = 100;
+constexpr int64_t kMaxJsonBodyBytes = 64 * 1024;
+
+struct FileRequest {
+  std::string filename;
+  std::string content_type;  // as declared, normalised to lower case without parameters
+  int64_t size = 0;
+  std::string sha256;        // lower-case hex, or empty
+  bool replace = false;
+};
+
+struct PresignRequest {
+  std::string shoot_id;
+  bool batch = false;
+  // One entry per requested file, in request order: the valid request, or why that file was refused.
+  std::vector<std::variant<FileRequest, Rejection>> files;
+  std::vector<std::string> declared_filenames;  // each file's "filename" as sent ("" when absent or not a string)
+};
+
+// Parses the body text of POST /api/uploads/presign. A Rejection here refuses the whole request
+// (invalid_json, invalid_request); per-file problems land in PresignRequest::files.
+std::variant<PresignRequest, Rejection> parse_presign_request(const std::string& body, int64_t max_upload_bytes,
+                                                              int64_t now_unix_seconds);
+
+// One file of a presign request, checked in this order: fields (400 invalid_request), content type
+// (403 content_type_not_allowed), size (413 file_too_large), name (422 invalid_filename with its rule).
+// The type comes before the name so a disallowed type is reported as such rather than as extension_mismatch.
+std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id,
+                                                int64_t max_upload_bytes, int64_t now_unix_seconds);
+
+struct CompleteRequest {
+  bool batch = false;
+  std::vector<std::string> upload_ids;
+};
+std::variant<CompleteRequest, Rejection> parse_complete_request(const std::string& body);
+
+// The body of POST /api/shoots: the shoot id, checked against the contract's pattern.
+std::variant<std::string, Rejection> parse_create_shoot_request(const std::string& body);
+
+// Malformed JSON (400 invalid_json) or a body that is not a JSON object (400 invalid_request).
+std::variant<json, Rejection> parse_json_object(const std::string& body);
+
+}  // namespace upgate

@@ -1,0 +1,33 @@
+// Builds the presigned PUT URL for one upload, in either upload mode (contract 5.1, 5.5).
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "sigv4/sigv4.h"
+#include "uploads/upload_session.h"
+
+namespace upgate {
+
+struct UploadUrl {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // what the client must send, with values
+  int64_t expires_at_ms = 0;
+};
+
+// worker mode: <scheme>://<request host>/upload/<key>?…&x-upgate-upload-id=<id>, signed with the worker-mode
+// key pair; the Worker writes the bytes where the session says (beside the file, for a replacement).
+// s3 mode: <R2_S3_ENDPOINT>/<bucket>/<object key>, signed with the R2 key pair, with If-None-Match: * and
+// x-amz-meta-upload-id signed in, so R2 refuses a stale URL (412) and the object names the upload that wrote it.
+// Both sign host, content-type, content-length and, when a digest was declared, x-amz-checksum-sha256, so the
+// storage side enforces them.
+UploadUrl presign_upload(const Config& config, const std::string& scheme, const std::string& request_host,
+                         const UploadSession& upload, int64_t now_ms, sigv4::SigningKeyCache& keys);
+
+// The path prefix of worker-mode upload URLs.
+constexpr const char* kWorkerUploadPrefix = "/upload/";
+// Worker-mode URLs sign the upload id, so the PUT writes only for the upload pending on the key.
+constexpr const char* kUploadIdParam = "x-upgate-upload-id";
+
+}  // namespace upgate
