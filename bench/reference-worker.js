@@ -1,8 +1,9 @@
 // Bench-only reference: the presign job of POST /api/uploads/presign (contract sections 3-5, single file) written
 // the plain JavaScript way, with `jose` (HS256 jwtVerify) and `aws4fetch` (SigV4 query signing). It does the same
 // KV reads and writes as Upgate for one presign (wasm/app/routes_presign.cpp), in the same rounds:
-//   get shoot:<shootId> and get asset:<key> (unless replace) together, then put upload:<uploadId> and
-//   cleanup:<ms>:<uploadId> together; and the same checks (token, body, shoot id, type, size, naming v3.1),
+//   get shoot:<shootId>, asset:<key> and pending:<key> together, then put upload:<uploadId> (and the cancelled
+//   upload's session when a pending one is declared otherwise), pending:<key> and cleanup:<ms>:<uploadId>
+//   together; and the same checks (token, body, shoot id, type, size, naming v3.1),
 // done naively. It also keeps a per-sub token bucket, adds the same response headers and logs one JSON line per
 // request, as Upgate does. Batch presign and CORS are not implemented: the bench sends single presigns only.
 // bench/run.mjs bundles this file with esbuild into build/bench/ (Miniflare does not resolve npm packages).
@@ -237,42 +238,55 @@ async function presignUrl(env, origin, file, key, uploadId, now) {
 async function presign(request, env, caller, now) {
   const file = checkPresign(await readJson(request), env, now);
   const key = `shoots/${file.shootId}/${file.filename}`;
-  const [shoot, asset] = await Promise.all([
+  const [shoot, asset, pending] = await Promise.all([
     env.UPLOADS_KV.get(`shoot:${file.shootId}`, "json"),
-    file.replace ? null : env.UPLOADS_KV.get(`asset:${key}`),
+    env.UPLOADS_KV.get(`asset:${key}`),
+    env.UPLOADS_KV.get(`pending:${key}`, "json"),
   ]);
   if (!shoot) throw new HttpError(404, "shoot_not_found", "No shoot with this id.", { shootId: file.shootId });
   if (shoot.owner !== caller.sub && !caller.admin) {
     throw new HttpError(403, "not_shoot_owner", "Only the shoot's owner or an admin may upload to it.");
   }
-  if (asset !== null) {
+  if (asset !== null && !file.replace) {
     throw new HttpError(409, "already_exists", 'A completed upload already holds this file name; send "replace": true to replace it.', {
       filename: file.filename,
     });
   }
-  const uploadId = `up_${randomHex(16)}`;
+  // Asking again with the same declaration is the same upload; another declaration cancels it.
+  const same =
+    pending?.state === "pending" &&
+    pending.size === file.size &&
+    pending.contentType === file.contentType &&
+    pending.sha256 === file.sha256 &&
+    now <= pending.presignedAtMs + 6 * 3600_000;
+  const uploadId = same ? pending.uploadId : `up_${randomHex(16)}`;
   const signed = await presignUrl(env, new URL(request.url).origin, file, key, uploadId, now);
   const session = {
     uploadId,
     key,
+    objectKey: key,
     shootId: file.shootId,
     filename: file.filename,
-    owner: caller.sub,
+    owner: shoot.owner,
     contentType: file.contentType,
     size: file.size,
     sha256: file.sha256,
-    createdAtMs: now,
-    expiresAt: signed.expiresAt,
     state: "pending",
+    createdAtMs: same ? pending.createdAtMs : now,
+    presignedAtMs: now,
+    urlExpiresAtMs: Date.parse(signed.expiresAt),
   };
-  const entry = { uploadId, key };
-  await Promise.all([
-    env.UPLOADS_KV.put(`upload:${uploadId}`, JSON.stringify(session), { expirationTtl: PENDING_SESSION_TTL_SECONDS }),
-    env.UPLOADS_KV.put(`cleanup:${String(now).padStart(15, "0")}:${uploadId}`, JSON.stringify(entry), {
-      expirationTtl: PENDING_SESSION_TTL_SECONDS,
-      metadata: entry,
-    }),
-  ]);
+  const entry = { uploadId, key, objectKey: key };
+  const ttl = { expirationTtl: PENDING_SESSION_TTL_SECONDS };
+  const writes = [
+    env.UPLOADS_KV.put(`upload:${uploadId}`, JSON.stringify(session), ttl),
+    env.UPLOADS_KV.put(`pending:${key}`, JSON.stringify(session), ttl),
+    env.UPLOADS_KV.put(`cleanup:${String(now).padStart(15, "0")}:${uploadId}`, JSON.stringify(entry), { ...ttl, metadata: entry }),
+  ];
+  if (pending?.state === "pending" && !same) {
+    writes.push(env.UPLOADS_KV.put(`upload:${pending.uploadId}`, JSON.stringify({ ...pending, state: "cancelled" }), ttl));
+  }
+  await Promise.all(writes);
   return { uploadId, key, method: "PUT", url: signed.url, headers: signed.headers, expiresAt: signed.expiresAt };
 }
 
