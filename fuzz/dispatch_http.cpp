@@ -9,8 +9,8 @@
 // each {"effects","handle"} answer is performed by a simulated shim and resumed; an answer with "then" is
 // taken, and the conversation closed, when every effect succeeded. The simulated storage: the shoot record is
 // the caller's unless the shoot id starts with "missing" (absent), "other" (someone else's) or "down" (KV read
-// fails); a completed upload exists when the file name contains "_0001", a pending one never; KV writes succeed unless the shoot id
-// starts with "readonly". The core is configured afresh before each input: the local token bucket would
+// fails); a completed upload exists when the file name contains "_0001", a pending one never; KV writes succeed unless
+// the shoot id starts with "readonly". The core is configured afresh before each input: the local token bucket would
 // otherwise run dry after a few hundred executions at a fixed clock and turn every later input into a 429,
 // which is not what this target is about.
 //
@@ -35,14 +35,14 @@
 #include <variant>
 #include <vector>
 
-#include "fuzz_check.h"
-#include "crypto/crypto.h"
 #include "app/dispatch.h"
-#include "util/encoding.h"
-#include "util/json.h"
+#include "crypto/crypto.h"
+#include "fuzz_check.h"
 #include "naming/naming.h"
 #include "sigv4/sigv4.h"
 #include "uploads/upload_request.h"
+#include "util/encoding.h"
+#include "util/json.h"
 
 using namespace upgate;
 
@@ -133,10 +133,14 @@ json perform(const json& effect, const std::string& where) {
   if (type == "kv_get" && starts_with(key, "shoot:")) {
     const std::string shoot_id = key.substr(6);
     switch (shoot_state(shoot_id)) {
-      case ShootState::Missing: return json{{"ok", true}, {"value", nullptr}};
-      case ShootState::Down: return json{{"ok", false}, {"error", "simulated KV outage"}};
-      case ShootState::Foreign: return json{{"ok", true}, {"value", to_text(json{{"shootId", shoot_id}, {"owner", "someone-else"}})}};
-      case ShootState::Owned: return json{{"ok", true}, {"value", to_text(json{{"shootId", shoot_id}, {"owner", kSub}})}};
+      case ShootState::Missing:
+        return json{{"ok", true}, {"value", nullptr}};
+      case ShootState::Down:
+        return json{{"ok", false}, {"error", "simulated KV outage"}};
+      case ShootState::Foreign:
+        return json{{"ok", true}, {"value", to_text(json{{"shootId", shoot_id}, {"owner", "someone-else"}})}};
+      case ShootState::Owned:
+        return json{{"ok", true}, {"value", to_text(json{{"shootId", shoot_id}, {"owner", kSub}})}};
     }
   }
   if (type == "kv_get" && starts_with(key, "asset:shoots/")) {
@@ -168,7 +172,8 @@ std::optional<sigv4::Credentials> upload_credentials(std::string_view id) {
 }
 
 // A successful presign answer for one file, checked down to its URL's signature.
-void check_presigned(const json& entry, const std::string& shoot_id, const FileRequest& file, const std::string& where) {
+void check_presigned(const json& entry, const std::string& shoot_id, const FileRequest& file,
+                     const std::string& where) {
   const std::string detail = where + " entry=" + to_text(entry).substr(0, 600);
   FUZZ_CHECK(entry.is_object() && !entry.contains("error"), detail);
   const std::string upload_id = string_field(entry, "uploadId");
@@ -305,11 +310,13 @@ std::optional<json> configure_core() {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const auto configured = configure_core();
-  FUZZ_CHECK(configured && bool_field(*configured, "ok"), "configure failed: " + (configured ? to_text(*configured) : "not JSON"));
+  FUZZ_CHECK(configured && bool_field(*configured, "ok"),
+             "configure failed: " + (configured ? to_text(*configured) : "not JSON"));
   FUZZ_CHECK((*configured)["problems"].empty(), "configure problems: " + to_text(*configured));
   // The body travels in the first call only under the core's prefetch rule.
   const json& rule = (*configured)["prefetch_body"];
-  FUZZ_CHECK(string_field(rule, "method") == "POST" && starts_with("/api/uploads/presign", string_field(rule, "path_prefix")) &&
+  FUZZ_CHECK(string_field(rule, "method") == "POST" &&
+                 starts_with("/api/uploads/presign", string_field(rule, "path_prefix")) &&
                  !string_field(rule, "path_prefix").empty(),
              "the prefetch rule no longer covers POST /api/uploads/presign: " + to_text(*configured));
 
@@ -352,7 +359,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(answer.contains("response") && !answer.contains("effects"),
              where + " unfinished after " + std::to_string(kMaxSteps) + " steps: " + to_text(answer).substr(0, 500));
-  if (std::getenv("UPGATE_FUZZ_VERBOSE")) std::fprintf(stderr, "%s\n", to_text(answer["response"]).substr(0, 1500).c_str());
+  if (std::getenv("UPGATE_FUZZ_VERBOSE"))
+    std::fprintf(stderr, "%s\n", to_text(answer["response"]).substr(0, 1500).c_str());
   check_response(answer, body, where);
   return 0;
 }

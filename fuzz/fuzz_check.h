@@ -12,7 +12,7 @@ namespace upgate::fuzz {
 }
 }  // namespace upgate::fuzz
 
-#define FUZZ_CHECK(condition, detail)                                                   \
-  do {                                                                                  \
+#define FUZZ_CHECK(condition, detail)                                                     \
+  do {                                                                                    \
     if (!(condition)) ::upgate::fuzz::violated(#condition, __FILE__, __LINE__, (detail)); \
   } while (0)

@@ -18,11 +18,11 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz_check.h"
 #include "crypto/crypto.h"
+#include "fuzz_check.h"
+#include "jwt/jwt.h"
 #include "util/encoding.h"
 #include "util/json.h"
-#include "jwt/jwt.h"
 
 using namespace upgate;
 using Kind = jwt::Verdict::Kind;
@@ -94,7 +94,8 @@ void check_key_verifies(const jwt::PublicKey& key, const jwt::KeyRing& ring, con
   const std::string token = signing_input + "." + b64(signature);
   const jwt::Verdict first = jwt::verify(token, ring, kNow, {});
   FUZZ_CHECK(first.kind == Kind::NeedsSignatureCheck, where + " kid=" + key.kid + " reason=" + first.reason);
-  FUZZ_CHECK(first.check.thumbprint == key.thumbprint && first.check.jwk == key.jwk && first.check.alg == key.alg, where);
+  FUZZ_CHECK(first.check.thumbprint == key.thumbprint && first.check.jwk == key.jwk && first.check.alg == key.alg,
+             where);
   const jwt::Verdict settled = jwt::verify(token, ring, kNow, {{first.check.id, true}});
   FUZZ_CHECK(settled.kind == Kind::Valid && settled.claims.sub == "user-1", where + " reason=" + settled.reason);
 }
@@ -112,7 +113,8 @@ void check_ring(const jwt::KeyRing& ring, bool with_secret, const std::string& w
 
   // HS256 is the secret's business alone.
   const jwt::Verdict good = jwt::verify(hs256_token(kSecret, R"({"alg":"HS256"})"), ring, kNow, {});
-  const jwt::Verdict forged = jwt::verify(hs256_token("another-secret-another-secret-0000", R"({"alg":"HS256"})"), ring, kNow, {});
+  const jwt::Verdict forged =
+      jwt::verify(hs256_token("another-secret-another-secret-0000", R"({"alg":"HS256"})"), ring, kNow, {});
   FUZZ_CHECK(forged.kind == Kind::Invalid, where + " forged HS256 token: " + forged.reason);
   if (with_secret) {
     FUZZ_CHECK(good.kind == Kind::Valid, where + " HS256 token: " + good.reason);
@@ -122,7 +124,8 @@ void check_ring(const jwt::KeyRing& ring, bool with_secret, const std::string& w
   // Without a shim answer an asymmetric token is never Valid, whatever the JWKS says.
   for (const char* alg : {"RS256", "ES256"}) {
     const std::string header = std::string(R"({"alg":")") + alg + "\"}";
-    const std::string token = b64(header) + "." + b64(R"({"sub":"user-1","exp":1800000600})") + "." + b64(std::string(64, '\x01'));
+    const std::string token =
+        b64(header) + "." + b64(R"({"sub":"user-1","exp":1800000600})") + "." + b64(std::string(64, '\x01'));
     FUZZ_CHECK(jwt::verify(token, ring, kNow, {}).kind != Kind::Valid, where);
   }
 }
@@ -139,7 +142,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto* outcome : {&without, &with}) {
     if (outcome->ok()) continue;
     const std::string& code = outcome->failure().code;
-    FUZZ_CHECK(code == "jwks_malformed" || code == "jwks_duplicate_kid" || code == "no_verification_key", where + " code=" + code);
+    FUZZ_CHECK(code == "jwks_malformed" || code == "jwks_duplicate_kid" || code == "no_verification_key",
+               where + " code=" + code);
     FUZZ_CHECK(!outcome->failure().message.empty(), where);
   }
   if (jwks.empty()) {
@@ -153,8 +157,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (with.ok()) {
     FUZZ_CHECK(without.ok() || (without.failure().code == "no_verification_key" && with.value().keys().empty()), where);
   } else {
-    FUZZ_CHECK(!without.ok() && without.failure().code == with.failure().code && with.failure().code != "no_verification_key",
-               where + " code=" + with.failure().code);
+    FUZZ_CHECK(
+        !without.ok() && without.failure().code == with.failure().code && with.failure().code != "no_verification_key",
+        where + " code=" + with.failure().code);
   }
   if (without.ok()) {
     FUZZ_CHECK(with.ok() && with.value().keys().size() == without.value().keys().size(), where);

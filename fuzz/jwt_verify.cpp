@@ -22,11 +22,11 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz_check.h"
 #include "crypto/crypto.h"
+#include "fuzz_check.h"
+#include "jwt/jwt.h"
 #include "util/encoding.h"
 #include "util/json.h"
-#include "jwt/jwt.h"
 
 using namespace upgate;
 using Kind = jwt::Verdict::Kind;
@@ -57,7 +57,8 @@ std::string jwks_text() {
 jwt::KeyRing build_ring(const std::string& issuer, const std::string& audience) {
   auto built = jwt::KeyRing::build(jwt::Settings{kSecret, jwks_text(), issuer, audience});
   if (!built.ok() || built.value().keys().size() != 2) {
-    std::fprintf(stderr, "fixture key ring does not build: %s\n", built.ok() ? "wrong key count" : built.failure().message.c_str());
+    std::fprintf(stderr, "fixture key ring does not build: %s\n",
+                 built.ok() ? "wrong key count" : built.failure().message.c_str());
     std::abort();
   }
   return built.value();
@@ -148,7 +149,8 @@ void check_valid_claims(std::string_view token, const jwt::Verdict& verdict, con
     for (size_t j = 0; j < i; ++j) FUZZ_CHECK(roles[i] != roles[j], where);
     bool named = string_field(payload, "role") == roles[i];
     if (payload.contains("roles") && payload["roles"].is_array()) {
-      for (const json& entry : payload["roles"]) named = named || (entry.is_string() && entry.get<std::string>() == roles[i]);
+      for (const json& entry : payload["roles"])
+        named = named || (entry.is_string() && entry.get<std::string>() == roles[i]);
     }
     FUZZ_CHECK(named, where);
   }
@@ -181,13 +183,13 @@ void check_signature_request(std::string_view token, const jwt::Verdict& first, 
   // An answer for the same bytes under another key, or for other bytes, does not count.
   for (const jwt::PublicKey& other : ring.keys()) {
     if (&other == chosen) continue;
-    const std::string forged = jwt::expected_check_id(check.alg, other.kid, other.thumbprint, check.signing_input,
-                                                      check.signature_b64url);
+    const std::string forged =
+        jwt::expected_check_id(check.alg, other.kid, other.thumbprint, check.signing_input, check.signature_b64url);
     const jwt::Verdict still = jwt::verify(token, ring, kNow, {{forged, true}});
     FUZZ_CHECK(still.kind == Kind::NeedsSignatureCheck && still.check.id == check.id, describe(token, still));
   }
-  const std::string other_bytes = jwt::expected_check_id(check.alg, check.kid, check.thumbprint,
-                                                         check.signing_input + "x", check.signature_b64url);
+  const std::string other_bytes =
+      jwt::expected_check_id(check.alg, check.kid, check.thumbprint, check.signing_input + "x", check.signature_b64url);
   FUZZ_CHECK(jwt::verify(token, ring, kNow, {{other_bytes, true}}).kind == Kind::NeedsSignatureCheck, where);
   // The shim says yes: a final verdict, never a second question.
   const jwt::Verdict settled = jwt::verify(token, ring, kNow, {{check.id, true}});
@@ -203,7 +205,8 @@ jwt::Verdict examine(std::string_view token, const jwt::KeyRing& ring) {
   if (std::getenv("UPGATE_FUZZ_VERBOSE")) std::fprintf(stderr, "%s\n", where.substr(0, 200).c_str());
   const jwt::Verdict again = jwt::verify(token, ring, kNow, {});
   FUZZ_CHECK(again.kind == verdict.kind && again.reason == verdict.reason && again.check.id == verdict.check.id, where);
-  if (token.size() > jwt::kMaxTokenBytes) FUZZ_CHECK(verdict.kind == Kind::Invalid && verdict.reason == "too_large", where);
+  if (token.size() > jwt::kMaxTokenBytes)
+    FUZZ_CHECK(verdict.kind == Kind::Invalid && verdict.reason == "too_large", where);
 
   switch (verdict.kind) {
     case Kind::Invalid:
@@ -265,7 +268,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The same header and payload, re-signed with the fixed secret: now only the claims decide.
   const Parts parts = split_token(input);
   if (parts.ok && input.size() <= jwt::kMaxTokenBytes) {
-    const std::string resigned = std::string(parts.signing_input) + "." + b64(crypto::hmac_sha256(kSecret, parts.signing_input));
+    const std::string resigned =
+        std::string(parts.signing_input) + "." + b64(crypto::hmac_sha256(kSecret, parts.signing_input));
     const jwt::Verdict verdict = jwt::verify(resigned, plain_ring(), kNow, {});
     if (verdict.kind == Kind::Invalid && verdict.reason == "bad_signature") {
       const std::string alg = string_field(decoded_object(parts.header), "alg");

@@ -32,10 +32,25 @@ const std::string kShoot = "smith-wedding";
 
 // Index = first input byte modulo the count. The first seven are allowed types in canonical spelling.
 const char* const kContentTypes[] = {
-    "image/jpeg",        "image/png",         "image/webp",        "image/heic",      "image/tiff",
-    "image/x-adobe-dng", "image/x-canon-cr2", "image/x-canon-cr3", "image/x-nikon-nef", "image/x-sony-arw",
-    "IMAGE/JPEG",        " image/png ",       "image/jpeg; charset=binary", "\timage/x-sony-arw;x=1",
-    "image/gif",         "application/octet-stream", "",          "image/jpeg2",     "image/jpe g",
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/heic",
+    "image/tiff",
+    "image/x-adobe-dng",
+    "image/x-canon-cr2",
+    "image/x-canon-cr3",
+    "image/x-nikon-nef",
+    "image/x-sony-arw",
+    "IMAGE/JPEG",
+    " image/png ",
+    "image/jpeg; charset=binary",
+    "\timage/x-sony-arw;x=1",
+    "image/gif",
+    "application/octet-stream",
+    "",
+    "image/jpeg2",
+    "image/jpe g",
 };
 constexpr size_t kAllowedCanonical = 10;  // kContentTypes[0..9]
 constexpr size_t kAllowedSpellings = 14;  // kContentTypes[0..13] are all allowed types
@@ -46,10 +61,11 @@ struct Row {
   bool raw;
 };
 // The contract's extension table, written out again (not read from the core).
-const Row kRows[] = {{"jpg", "image/jpeg", false},        {"jpeg", "image/jpeg", false},       {"png", "image/png", false},
-                     {"webp", "image/webp", false},       {"heic", "image/heic", false},       {"tif", "image/tiff", false},
-                     {"tiff", "image/tiff", false},       {"dng", "image/x-adobe-dng", true},  {"cr2", "image/x-canon-cr2", true},
-                     {"cr3", "image/x-canon-cr3", true},  {"nef", "image/x-nikon-nef", true},  {"arw", "image/x-sony-arw", true}};
+const Row kRows[] = {
+    {"jpg", "image/jpeg", false},       {"jpeg", "image/jpeg", false},      {"png", "image/png", false},
+    {"webp", "image/webp", false},      {"heic", "image/heic", false},      {"tif", "image/tiff", false},
+    {"tiff", "image/tiff", false},      {"dng", "image/x-adobe-dng", true}, {"cr2", "image/x-canon-cr2", true},
+    {"cr3", "image/x-canon-cr3", true}, {"nef", "image/x-nikon-nef", true}, {"arw", "image/x-sony-arw", true}};
 
 const Row* row_for(const std::string& extension) {
   for (const Row& row : kRows) {
@@ -103,7 +119,8 @@ std::optional<Rule> reference_rule(const std::string& name, const std::string& s
   }
   const Row* row = row_for(extension);
   if (!variant.empty()) {
-    if (variant != "raw" && variant != "edit" && variant != "bw" && variant != "web" && variant != "thumb") return Rule::Variant;
+    if (variant != "raw" && variant != "edit" && variant != "bw" && variant != "web" && variant != "thumb")
+      return Rule::Variant;
     if (variant == "raw" && (row == nullptr || !row->raw)) return Rule::Variant;
   }
   if (row == nullptr) return Rule::Extension;
@@ -140,9 +157,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const auto& table = naming::extension_table();
   FUZZ_CHECK(table.size() == sizeof kRows / sizeof kRows[0], "extension table size");
   for (size_t i = 0; i < table.size(); ++i) {
-    FUZZ_CHECK(table[i].extension == kRows[i].extension && table[i].content_type == kRows[i].type && table[i].raw == kRows[i].raw,
+    FUZZ_CHECK(table[i].extension == kRows[i].extension && table[i].content_type == kRows[i].type &&
+                   table[i].raw == kRows[i].raw,
                std::string(kRows[i].extension));
-    FUZZ_CHECK(naming::content_type_for_extension(kRows[i].extension) == std::string_view(kRows[i].type), kRows[i].extension);
+    FUZZ_CHECK(naming::content_type_for_extension(kRows[i].extension) == std::string_view(kRows[i].type),
+               kRows[i].extension);
   }
   for (size_t i = 0; i < sizeof kContentTypes / sizeof kContentTypes[0]; ++i) {
     FUZZ_CHECK(naming::is_allowed_content_type(kContentTypes[i]) == (i < kAllowedSpellings), kContentTypes[i]);

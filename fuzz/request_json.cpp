@@ -20,9 +20,9 @@
 #include <variant>
 
 #include "fuzz_check.h"
-#include "util/json.h"
 #include "naming/naming.h"
 #include "uploads/upload_request.h"
+#include "util/json.h"
 
 using namespace upgate;
 
@@ -31,12 +31,11 @@ namespace {
 constexpr int64_t kNow = 1795262400;  // 2026-11-21T12:00:00Z
 constexpr int64_t kMaxUploadBytes = 104857600;
 
-bool is_lower_hex(const std::string& text) {
-  return text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
+bool is_lower_hex(const std::string& text) { return text.find_first_not_of("0123456789abcdef") == std::string::npos; }
 
 void check_rejection(const Rejection& rejection, const std::string& where) {
-  FUZZ_CHECK(!rejection.code.empty() && !rejection.message.empty() && rejection.details.is_object(), where + " code=" + rejection.code);
+  FUZZ_CHECK(!rejection.code.empty() && !rejection.message.empty() && rejection.details.is_object(),
+             where + " code=" + rejection.code);
   const Response response = rejection.to_response();
   FUZZ_CHECK(response.status == rejection.status && response.body.is_object(), where);
   FUZZ_CHECK(parse_json(to_text(response.body)).has_value(), where);
@@ -51,10 +50,12 @@ std::optional<std::string> top_level_code(const std::optional<json>& parsed) {
 }
 
 void check_file_accepted(const FileRequest& file, const std::string& shoot_id, const std::string& where) {
-  FUZZ_CHECK(!naming::check_filename(file.filename, shoot_id, file.content_type, kNow).has_value(), where + " file=" + file.filename);
+  FUZZ_CHECK(!naming::check_filename(file.filename, shoot_id, file.content_type, kNow).has_value(),
+             where + " file=" + file.filename);
   FUZZ_CHECK(file.size >= 1 && file.size <= kMaxUploadBytes, where);
   FUZZ_CHECK(naming::is_allowed_content_type(file.content_type), where);
-  FUZZ_CHECK(file.content_type.find_first_of("; \tABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos, where + " type=" + file.content_type);
+  FUZZ_CHECK(file.content_type.find_first_of("; \tABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos,
+             where + " type=" + file.content_type);
   FUZZ_CHECK(file.sha256.empty() || (file.sha256.size() == 64 && is_lower_hex(file.sha256)), where);
 }
 
@@ -63,13 +64,16 @@ void check_presign(const std::string& body, const std::optional<json>& parsed, c
   if (const auto* rejected = std::get_if<Rejection>(&result)) {
     check_rejection(*rejected, where);
     FUZZ_CHECK(rejected->status == 400, where + " code=" + rejected->code);
-    if (auto code = top_level_code(parsed)) FUZZ_CHECK(rejected->code == *code, where + " code=" + rejected->code);
-    else FUZZ_CHECK(rejected->code == "invalid_request", where + " code=" + rejected->code);
+    if (auto code = top_level_code(parsed))
+      FUZZ_CHECK(rejected->code == *code, where + " code=" + rejected->code);
+    else
+      FUZZ_CHECK(rejected->code == "invalid_request", where + " code=" + rejected->code);
     return;
   }
   FUZZ_CHECK(parsed && parsed->is_object(), where);
   const PresignRequest& request = std::get<PresignRequest>(result);
-  FUZZ_CHECK(naming::is_valid_shoot_id(request.shoot_id) && string_field(*parsed, "shootId") == request.shoot_id, where);
+  FUZZ_CHECK(naming::is_valid_shoot_id(request.shoot_id) && string_field(*parsed, "shootId") == request.shoot_id,
+             where);
   FUZZ_CHECK(request.files.size() == request.declared_filenames.size(), where);
   const bool has_files = parsed->contains("files") && !(*parsed)["files"].is_null();
   FUZZ_CHECK(request.batch == has_files, where);
@@ -110,8 +114,10 @@ void check_complete(const std::string& body, const std::optional<json>& parsed, 
   if (const auto* rejected = std::get_if<Rejection>(&result)) {
     check_rejection(*rejected, where);
     FUZZ_CHECK(rejected->status == 400, where);
-    if (auto code = top_level_code(parsed)) FUZZ_CHECK(rejected->code == *code, where + " code=" + rejected->code);
-    else FUZZ_CHECK(rejected->code == "invalid_request", where + " code=" + rejected->code);
+    if (auto code = top_level_code(parsed))
+      FUZZ_CHECK(rejected->code == *code, where + " code=" + rejected->code);
+    else
+      FUZZ_CHECK(rejected->code == "invalid_request", where + " code=" + rejected->code);
     return;
   }
   FUZZ_CHECK(parsed && parsed->is_object(), where);
@@ -124,7 +130,8 @@ void check_complete(const std::string& body, const std::optional<json>& parsed, 
   } else {
     const json& ids = (*parsed)["uploadIds"];
     FUZZ_CHECK(ids.is_array() && ids.size() == request.upload_ids.size(), where);
-    for (size_t i = 0; i < ids.size(); ++i) FUZZ_CHECK(ids[i].is_string() && ids[i].get<std::string>() == request.upload_ids[i], where);
+    for (size_t i = 0; i < ids.size(); ++i)
+      FUZZ_CHECK(ids[i].is_string() && ids[i].get<std::string>() == request.upload_ids[i], where);
   }
   for (const std::string& id : request.upload_ids) FUZZ_CHECK(!id.empty(), where);
 }
@@ -134,8 +141,11 @@ void check_create_shoot(const std::string& body, const std::optional<json>& pars
   if (const auto* rejected = std::get_if<Rejection>(&result)) {
     check_rejection(*rejected, where);
     FUZZ_CHECK(rejected->status == 400, where);
-    if (auto code = top_level_code(parsed)) FUZZ_CHECK(rejected->code == *code, where + " code=" + rejected->code);
-    else FUZZ_CHECK(rejected->code == "invalid_request" && !naming::is_valid_shoot_id(string_field(*parsed, "shootId")), where);
+    if (auto code = top_level_code(parsed))
+      FUZZ_CHECK(rejected->code == *code, where + " code=" + rejected->code);
+    else
+      FUZZ_CHECK(rejected->code == "invalid_request" && !naming::is_valid_shoot_id(string_field(*parsed, "shootId")),
+                 where);
     return;
   }
   FUZZ_CHECK(parsed && parsed->is_object(), where);

@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "util/encoding.h"
 #include "sigv4/sigv4.h"
+#include "util/encoding.h"
 #include "util/text.h"
 
 using namespace upgate;
@@ -69,13 +69,13 @@ bool has_bad_escape(std::string_view query) {
 }
 
 bool is_canonical_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-         c == '~' || c == '%' || c == '&' || c == '=';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~' || c == '%' || c == '&' || c == '=';
 }
 
 bool is_known_code(const std::string& code) {
-  static const std::set<std::string> codes = {"malformed_request",  "bad_algorithm",         "bad_credential_scope",
-                                              "expires_too_long",   "not_yet_valid",         "expired",
+  static const std::set<std::string> codes = {"malformed_request",     "bad_algorithm",     "bad_credential_scope",
+                                              "expires_too_long",      "not_yet_valid",     "expired",
                                               "signed_header_missing", "signature_mismatch"};
   return codes.count(code) == 1;
 }
@@ -90,7 +90,8 @@ std::string lower(std::string text) {
 bool is_token_name(const std::string& name) {
   if (name.empty()) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
   });
 }
 
@@ -104,7 +105,9 @@ upgate::Outcome<sigv4::Verified> check(const sigv4::IncomingRequest& request, in
   return sigv4::verify(request, sigv4::Scope{}, lookup, now, cache());
 }
 
-std::string code_of(const upgate::Outcome<sigv4::Verified>& outcome) { return outcome.ok() ? "ok" : outcome.failure().code; }
+std::string code_of(const upgate::Outcome<sigv4::Verified>& outcome) {
+  return outcome.ok() ? "ok" : outcome.failure().code;
+}
 
 void check_received(const sigv4::IncomingRequest& request) {
   const std::string where = show(request);
@@ -121,11 +124,15 @@ void check_received(const sigv4::IncomingRequest& request) {
   FUZZ_CHECK(verified.expires_at_unix >= kNow && verified.expires_at_unix <= kNow + 900 + 604800, where);
   FUZZ_CHECK(encoding::uri_decode(request.raw_path) == verified.decoded_path, where);
   const auto& names = verified.signed_header_names;
-  FUZZ_CHECK(std::is_sorted(names.begin(), names.end()) && std::adjacent_find(names.begin(), names.end()) == names.end(), where);
+  FUZZ_CHECK(
+      std::is_sorted(names.begin(), names.end()) && std::adjacent_find(names.begin(), names.end()) == names.end(),
+      where);
   FUZZ_CHECK(std::find(names.begin(), names.end(), "host") != names.end(), where);
 
   // The signature binds the secret, the method and every parameter.
-  FUZZ_CHECK(code_of(sigv4::verify(request, sigv4::Scope{}, lookup_other_secret, kNow, cache())) == "signature_mismatch", where);
+  FUZZ_CHECK(
+      code_of(sigv4::verify(request, sigv4::Scope{}, lookup_other_secret, kNow, cache())) == "signature_mismatch",
+      where);
   sigv4::IncomingRequest changed = request;
   changed.method = request.method == "GET" ? "PUT" : "GET";
   FUZZ_CHECK(code_of(check(changed)) == "signature_mismatch", where);
@@ -154,7 +161,8 @@ void check_canonical_query(const std::string& query) {
   FUZZ_CHECK(again.ok() && again.value() == text, where + " canonical=" + text.substr(0, 600));
 }
 
-void check_round_trip(const std::string& path, const std::string& query, const std::string& host, const Pairs& extra_headers) {
+void check_round_trip(const std::string& path, const std::string& query, const std::string& host,
+                      const Pairs& extra_headers) {
   sigv4::PresignInput input;
   input.method = "PUT";
   input.host = host;
@@ -182,7 +190,8 @@ void check_round_trip(const std::string& path, const std::string& query, const s
   FUZZ_CHECK(q != std::string::npos, url);
   sigv4::IncomingRequest request{"PUT", url.substr(0, q), url.substr(q + 1), {{"Host", host}}};
   for (const auto& header : input.signed_headers) request.headers.push_back(header);
-  const std::string where = "path=" + path.substr(0, 200) + " presigned=" + url.substr(0, 800) + " request=" + show(request);
+  const std::string where =
+      "path=" + path.substr(0, 200) + " presigned=" + url.substr(0, 800) + " request=" + show(request);
 
   FUZZ_CHECK(presigned.expires_at_unix == kNow + kExpires, where);
   FUZZ_CHECK(url.size() > 81 && url.substr(url.size() - 81) == "&X-Amz-Signature=" + presigned.signature, where);
@@ -191,7 +200,8 @@ void check_round_trip(const std::string& path, const std::string& query, const s
   const sigv4::Verified& verified = outcome.value();
   FUZZ_CHECK(verified.decoded_path == (path.empty() ? "/" : path), where);
   FUZZ_CHECK(verified.access_key_id == kUpgate.access_key_id && verified.expires_at_unix == kNow + kExpires, where);
-  FUZZ_CHECK(std::set<std::string>(verified.signed_header_names.begin(), verified.signed_header_names.end()) == expected_names &&
+  FUZZ_CHECK(std::set<std::string>(verified.signed_header_names.begin(), verified.signed_header_names.end()) ==
+                     expected_names &&
                  verified.signed_header_names.size() == expected_names.size(),
              where);
 
@@ -224,7 +234,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     extra_headers.emplace_back(lines[i].substr(0, colon), colon == std::string::npos ? "" : lines[i].substr(colon + 1));
   }
 
-  sigv4::IncomingRequest received{"PUT", path, query, {{"Host", host}, {"Content-Type", "image/jpeg"}, {"Content-Length", "1234"}}};
+  sigv4::IncomingRequest received{
+      "PUT", path, query, {{"Host", host}, {"Content-Type", "image/jpeg"}, {"Content-Length", "1234"}}};
   for (const auto& header : extra_headers) received.headers.push_back(header);
   check_received(received);
   check_canonical_query(query);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Upgate needs on Debian 12, idempotently and quietly when all is present:
-# Debian packages (Emscripten, CMake, nlohmann-json, doctest, clang for fuzzing, Chromium for the browser tests),
+# Debian packages (Emscripten, CMake, nlohmann-json, doctest, clang for fuzzing and its format and tidy tools,
+# Chromium for the browser tests),
 # the Crypto++ source from Debian's source package into third_party/ (ignored by git), and the npm dependencies
 # (npm ci).
 # Nothing is fetched from anywhere but Debian's archive and the npm registry.
@@ -11,7 +12,7 @@ cd "$root"
 # Pinned: the Crypto++ source the core is built and tested against.
 CRYPTOPP_SRC_VERSION="8.7.0+git220824-1"
 APT_PACKAGES=(emscripten binaryen wabt nlohmann-json3-dev doctest-dev cmake make g++ clang-14 lld-14
-  libclang-rt-14-dev debian-archive-keyring dpkg-dev xz-utils chromium)
+  libclang-rt-14-dev clang-format clang-tidy debian-archive-keyring dpkg-dev xz-utils chromium)
 
 log() { printf '[bootstrap] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -1,5 +1,6 @@
 // Runs ctest (doctest inside), node's test runner over tests/worker and tests/browser, the smoke suite against a
-// `wrangler dev` it starts itself, and a short fuzz pass; then prints one closing line that sums them:
+// `wrangler dev` it starts itself, a short fuzz pass, and the unit tests under ASan/UBSan; then prints one
+// closing line that sums them:
 // "N passed, N failed".
 // Exits non-zero when anything failed.
 import { spawnSync } from "node:child_process";
@@ -12,11 +13,17 @@ function run(command, args, options = {}) {
   return result;
 }
 
-// -V passes doctest's own summary through, which carries the number of test cases.
-const unit = run("ctest", ["--test-dir", "build/native", "-V"]);
-const unitCases = /test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed/.exec(unit.stdout ?? "");
-const unitPassed = unitCases ? Number(unitCases[2]) : 0;
-const unitFailed = unitCases ? Number(unitCases[3]) : 1;
+// doctest's own summary carries the number of test cases; a run that printed none, or exited non-zero
+// without a failed case, counts as one failure.
+function doctestSummary(result) {
+  const cases = /test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed/.exec(result.stdout ?? "");
+  if (!cases) return { passed: 0, failed: 1 };
+  const failed = Number(cases[3]);
+  return { passed: Number(cases[2]), failed: failed + (result.status === 0 || failed > 0 ? 0 : 1) };
+}
+
+// -V passes doctest's output through.
+const unit = doctestSummary(run("ctest", ["--test-dir", "build/native", "-V"]));
 
 // The Worker tests and the real-browser tests (Chromium, tests/browser) in one run of node's test runner.
 const files = ["tests/worker", "tests/browser"].flatMap((dir) =>
@@ -39,13 +46,16 @@ function summaryOf(result) {
 }
 const smoke = summaryOf(run("bash", ["scripts/smoke-local.sh"]));
 const fuzz = summaryOf(run("bash", ["scripts/fuzz.sh", "--short"]));
+// The unit tests again under ASan and UBSan, built beside the fuzzers (their libraries are shared).
+const sanitized = doctestSummary(run("bash", ["scripts/unit-sanitized.sh"]));
 
-const passed = unitPassed + workerPassed + smoke.passed + fuzz.passed;
-const failed = unitFailed + workerFailed + smoke.failed + fuzz.failed + (unit.status === 0 ? 0 : 1);
+const passed = unit.passed + workerPassed + smoke.passed + fuzz.passed + sanitized.passed;
+const failed = unit.failed + workerFailed + smoke.failed + fuzz.failed + sanitized.failed;
 console.log(
-  `unit: ${unitPassed} passed, ${unitFailed} failed; ` +
+  `unit: ${unit.passed} passed, ${unit.failed} failed; ` +
     `worker and browser: ${workerPassed} passed, ${workerFailed} failed; ` +
-    `smoke: ${smoke.passed} passed, ${smoke.failed} failed; fuzz targets: ${fuzz.passed} passed, ${fuzz.failed} failed`,
+    `smoke: ${smoke.passed} passed, ${smoke.failed} failed; fuzz targets: ${fuzz.passed} passed, ${fuzz.failed} failed; ` +
+    `unit under ASan/UBSan: ${sanitized.passed} passed, ${sanitized.failed} failed`,
 );
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <string>
 
-#include "crypto/checksum_stream.h"
 #include "app/dispatch.h"
+#include "crypto/checksum_stream.h"
 
 namespace {
 std::string input_buffer;

@@ -52,9 +52,8 @@ Task<Authentication> authenticate(Context& context) {
 }
 
 Response unauthorized(const std::string& reason) {
-  Response response = error_response(401, "invalid_token", "A valid bearer token is required.");
+  Response response = reject(Error::InvalidToken).logging(reason);
   response.header("WWW-Authenticate", "Bearer realm=\"upgate\", error=\"invalid_token\"");
-  response.log_detail = reason;
   return response;
 }
 

@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "util/clock.h"
+#include "app/isolate.h"
+#include "http/request_id.h"
 #include "protocol/conversation.h"
 #include "protocol/exchange.h"
-#include "app/isolate.h"
 #include "uploads/records.h"
-#include "http/request_id.h"
 #include "uploads/upload_session.h"
+#include "util/clock.h"
 
 namespace upgate {
 
@@ -47,7 +47,8 @@ bool claim(std::map<std::string, int64_t>& claims, const std::string& name, int6
 
 // Entries old enough to be past the completion fence, claimed for this run unless another overlapping run
 // of this isolate holds them.
-std::vector<Abandoned> claim_old_entries(const Exchange& run, const json& listing, std::map<std::string, int64_t>& claims) {
+std::vector<Abandoned> claim_old_entries(const Exchange& run, const json& listing,
+                                         std::map<std::string, int64_t>& claims) {
   std::vector<Abandoned> entries;
   const int64_t cutoff = run.now_ms() - records::kCleanupAfterMs;
   for (const json& entry : member_of(listing, "keys")) {

@@ -5,10 +5,10 @@
 #include <string>
 
 #include "config/config.h"
-#include "ratelimit/rate_limiter.h"
-#include "protocol/exchange.h"
-#include "jwt/jwt.h"
 #include "http/response.h"
+#include "jwt/jwt.h"
+#include "protocol/exchange.h"
+#include "ratelimit/rate_limiter.h"
 
 namespace upgate {
 
@@ -30,9 +30,9 @@ struct Context {
   IsolateState& isolate;
   std::string request_id;
   std::vector<std::string> route_params;  // the matched route's path parameters, in order
-  std::string sub;  // the authenticated caller, once known (for the log and the rate-limit key)
+  std::string sub;                        // the authenticated caller, once known (for the log and the rate-limit key)
   std::vector<std::pair<std::string, std::string>> extra_headers;  // added to whatever response results
-  std::optional<RateDecision> rate;               // the latest rate-limit decision, for the X-RateLimit-* headers
+  std::optional<RateDecision> rate;              // the latest rate-limit decision, for the X-RateLimit-* headers
   std::optional<Authentication> authentication;  // decided once per request, by whoever asks first
 };
 

@@ -3,16 +3,16 @@
 #include <exception>
 
 #include "app/cleanup.h"
-#include "protocol/conversation.h"
-#include "crypto/crypto.h"
-#include "util/encoding.h"
 #include "app/gateway.h"
 #include "app/isolate.h"
-#include "util/json.h"
-#include "jwt/jwt.h"
 #include "app/routes.h"
+#include "crypto/crypto.h"
+#include "jwt/jwt.h"
+#include "protocol/conversation.h"
 #include "sigv4/sigv4.h"
 #include "uploads/upload_request.h"
+#include "util/encoding.h"
+#include "util/json.h"
 
 namespace upgate {
 
@@ -69,15 +69,17 @@ json jwt_verify(const json& call) {
   if (call.contains("results") && call["results"].is_object()) {
     for (const auto& [id, valid] : call["results"].items()) results[id] = valid.is_boolean() && valid.get<bool>();
   }
-  const auto verdict = jwt::verify(string_field(call, "token"), *isolate.keys, integer_field(call, "now_seconds"), results);
+  const auto verdict =
+      jwt::verify(string_field(call, "token"), *isolate.keys, integer_field(call, "now_seconds"), results);
   static const char* const kKinds[] = {"valid", "invalid", "needs_signature_check"};
   json answer{{"kind", kKinds[static_cast<int>(verdict.kind)]}, {"reason", verdict.reason}};
-  if (verdict.kind == jwt::Verdict::Kind::Valid) answer["claims"] = {{"sub", verdict.claims.sub}, {"roles", verdict.claims.roles}};
+  if (verdict.kind == jwt::Verdict::Kind::Valid)
+    answer["claims"] = {{"sub", verdict.claims.sub}, {"roles", verdict.claims.roles}};
   if (verdict.kind == jwt::Verdict::Kind::NeedsSignatureCheck) answer["check"] = jwt::check_to_json(verdict.check);
   return answer;
 }
 
-json route_call(json call) {
+json route_call(const json& call) {
   const std::string op = string_field(call, "op");
   if (op == "configure") return configure(call);
   if (!isolate_state().configured) return error_answer("configure must be called first");
@@ -121,7 +123,7 @@ std::string dispatch(std::string_view input) {
   // The core's own code returns errors as values; this catch is the last line against a library throwing
   // (nlohmann on an unexpected type, Crypto++ on a bad key length), so one request cannot take the isolate down.
   try {
-    return encode_answer(route_call(std::move(*call)));
+    return encode_answer(route_call(*call));
   } catch (const std::exception& failure) {
     return to_text(json{{"error", "internal"}, {"detail", failure.what()}});
   }

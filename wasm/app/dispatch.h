@@ -15,8 +15,8 @@
 //   {"op": "jwt_verify", "token", "now_seconds", "results": {id: bool}}
 //                                                 -> {"kind", "reason", "claims"?, "check"?}
 //   {"op": "routes"}                              -> {"routes": [{"path", "method"}, ...]}
-// digest, sigv4_presign, jwt_verify and routes expose the engines to the Worker tests (tests/worker/fixtures/core-probe.js);
-// the Worker's routes never call them.
+// digest, sigv4_presign, jwt_verify and routes expose the engines to the Worker tests
+// (tests/worker/fixtures/core-probe.js); the Worker's routes never call them.
 //
 // Unknown ops and malformed input answer {"error": "..."}; nothing here throws past this function.
 #pragma once

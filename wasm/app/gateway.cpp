@@ -1,14 +1,14 @@
 #include "app/gateway.h"
 
-#include "util/clock.h"
 #include "app/context.h"
-#include "protocol/conversation.h"
-#include "http/cors.h"
 #include "app/isolate.h"
 #include "app/request_body.h"
-#include "http/request_id.h"
 #include "app/routes.h"
 #include "app/throttle.h"
+#include "http/cors.h"
+#include "http/request_id.h"
+#include "protocol/conversation.h"
+#include "util/clock.h"
 
 namespace upgate {
 
@@ -16,19 +16,15 @@ namespace {
 
 bool is_api_path(std::string_view path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
 
-Response not_found() { return error_response(404, "not_found", "No such endpoint."); }
+Response not_found() { return reject(Error::NotFound); }
 
 Response method_not_allowed(const Route& route) {
-  Response response = error_response(405, "method_not_allowed", "This endpoint does not accept that method.",
-                                     json{{"allow", allowed_methods(route)}});
+  Response response = reject(Error::MethodNotAllowed).with("allow", allowed_methods(route));
   response.header("Allow", allowed_methods(route));
   return response;
 }
 
-Response misconfigured() {
-  return error_response(503, "misconfigured",
-                        "The service is not configured correctly; the operator has been told in the logs.");
-}
+Response misconfigured() { return reject(Error::Misconfigured); }
 
 // Decides the response before the common headers are added.
 Task<Response> route_request(Context& context) {
@@ -107,7 +103,8 @@ class HttpConversation final : public Conversation {
     Response response = co_await route_request(context_);
     if (response.commit.empty()) co_return finished(std::move(response), context_);
     std::vector<json> writes = std::move(response.commit);
-    const std::vector<EffectResult> results = co_await commit(std::move(writes), finished(std::move(response), context_));
+    const std::vector<EffectResult> results =
+        co_await commit(std::move(writes), finished(std::move(response), context_));
     // Resumed only when a write failed: when they all succeed the shim sends the answer committed above.
     std::string failure;
     for (const EffectResult& result : results) {

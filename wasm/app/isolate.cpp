@@ -12,8 +12,8 @@ void configure_isolate(const json& call) {
   isolate = IsolateState();
   isolate.config = load_config(call.contains("env") ? call["env"] : json::object());
   Config& config = isolate.config;
-  auto ring = jwt::KeyRing::build(
-      jwt::Settings{config.jwt_secret, config.jwt_jwks, config.jwt_issuer, config.jwt_audience});
+  auto ring =
+      jwt::KeyRing::build(jwt::Settings{config.jwt_secret, config.jwt_jwks, config.jwt_issuer, config.jwt_audience});
   if (ring) {
     for (const auto& note : ring.value().notes()) config.notes.push_back("JWT_JWKS: " + note);
     isolate.keys = std::move(ring.value());

@@ -1,8 +1,8 @@
 // State the core keeps for the life of one isolate (one wasm instance): the validated configuration and
 // what is derived from it once, so no request pays for it again.
 #pragma once
-#include <optional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "config/config.h"
@@ -18,7 +18,7 @@ struct IsolateState {
   std::optional<jwt::KeyRing> keys;  // absent when neither JWT_SECRET nor a usable JWKS key is configured
   sigv4::SigningKeyCache signing_keys;
   RateLimiter rate_limiter;
-  bool has_global_rate_limiter = false;  // the RATE_LIMITER binding is bound
+  bool has_global_rate_limiter = false;           // the RATE_LIMITER binding is bound
   std::map<std::string, int64_t> cleanup_claims;  // index entries a running cleanup holds -> when claimed (ms)
   json openapi;                                   // the OpenAPI document the shim ships, served at /openapi.json
 };

@@ -11,11 +11,9 @@ Task<Result<std::string>> read_request_body(Context& context) {
   } else {
     body = co_await context.exchange.perform_one(effects::read_body(kMaxJsonBodyBytes));
   }
-  if (!body.ok()) co_return error_response(400, "invalid_request", "The request body could not be read.");
-  if (bool_field(body.value(), "too_large")) {
-    co_return error_response(413, "payload_too_large", "JSON bodies are limited to 64 KiB.",
-                             json{{"maxBytes", kMaxJsonBodyBytes}});
-  }
+  if (!body.ok()) co_return reject(Error::InvalidRequest).saying("The request body could not be read.");
+  if (bool_field(body.value(), "too_large"))
+    co_return reject(Error::PayloadTooLarge).with("maxBytes", kMaxJsonBodyBytes);
   co_return string_field(body.value(), "text");
 }
 
@@ -25,8 +23,7 @@ Response commit(Response response, std::vector<json> writes) {
 }
 
 Response storage_unavailable(const std::string& detail) {
-  Response response = error_response(503, "storage_unavailable", "Storage is unavailable; nothing was changed. Try again.");
-  response.log_detail = detail;
+  Response response = reject(Error::StorageUnavailable).logging(detail);
   response.header("Retry-After", "5");
   return response;
 }

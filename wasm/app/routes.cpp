@@ -36,7 +36,9 @@ std::vector<std::string_view> segments_of(std::string_view path) {
   return parts;
 }
 
-bool is_parameter(std::string_view segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
+bool is_parameter(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
 
 // Each route's template split into segments once, in table order.
 const std::vector<std::vector<std::string_view>>& template_segments() {

@@ -3,14 +3,14 @@
 // a verified replacement into its file's place, records the asset, and answers the same way when asked
 // twice. Every upload of a batch moves through the same stages together, one round of I/O per stage.
 #include "app/auth.h"
-#include "util/clock.h"
-#include "util/encoding.h"
-#include "naming/magic.h"
-#include "uploads/records.h"
 #include "app/request_body.h"
 #include "app/routes.h"
+#include "naming/magic.h"
+#include "uploads/records.h"
 #include "uploads/upload_request.h"
 #include "uploads/upload_session.h"
+#include "util/clock.h"
+#include "util/encoding.h"
 
 namespace upgate {
 
@@ -27,9 +27,7 @@ struct Completion {
   bool checking() const { return session && !finished(); }
 };
 
-Rejection not_found(const std::string& upload_id) {
-  return Rejection{404, "upload_not_found", "No upload with this id.", json{{"uploadId", upload_id}}};
-}
+Rejection not_found(const std::string& upload_id) { return reject(Error::UploadNotFound).with("uploadId", upload_id); }
 
 std::string mismatch_reason(const UploadSession& session, const json& object, const std::string& head) {
   if (integer_field(object, "size", -1) != session.size) return "size differs from the declared size";
@@ -46,14 +44,15 @@ std::string mismatch_reason(const UploadSession& session, const json& object, co
 }
 
 json completion_answer(const UploadSession& session, const json& object, int64_t now_ms) {
-  return json{{"uploadId", session.upload_id}, {"key", session.key},
+  return json{{"uploadId", session.upload_id},         {"key", session.key},
               {"size", integer_field(object, "size")}, {"contentType", session.content_type},
               {"etag", string_field(object, "etag")},  {"completedAt", clock::iso8601(now_ms)}};
 }
 
 // Stage 1: load each session; refuse ids that cannot exist, unknown ones, uploads on other people's shoots,
 // cancelled and expired ones; recall earlier answers.
-Task<std::optional<Response>> load_sessions(Context& context, const jwt::Claims& caller, std::vector<Completion>& uploads) {
+Task<std::optional<Response>> load_sessions(Context& context, const jwt::Claims& caller,
+                                            std::vector<Completion>& uploads) {
   std::vector<json> round;
   for (auto& upload : uploads) {
     if (!records::is_upload_id(upload.upload_id)) {
@@ -72,15 +71,14 @@ Task<std::optional<Response>> load_sessions(Context& context, const jwt::Claims&
     if (!session) {
       upload.rejection = not_found(upload.upload_id);
     } else if (!may_act_on(caller, session->owner)) {
-      upload.rejection = Rejection{403, "not_shoot_owner", "Only the shoot's owner or an admin may complete this upload."};
+      upload.rejection =
+          reject(Error::NotShootOwner).saying("Only the shoot's owner or an admin may complete this upload.");
     } else if (session->state == UploadSession::State::Completed) {
       upload.answer = session->completion;
     } else if (session->state == UploadSession::State::Cancelled) {
-      upload.rejection = Rejection{409, "upload_cancelled",
-                                   "This upload was cancelled: the file name was presigned again with another declaration.",
-                                   json{{"uploadId", upload.upload_id}}};
+      upload.rejection = reject(Error::UploadCancelled).with("uploadId", upload.upload_id);
     } else if (session->abandoned_at(context.exchange.now_ms())) {
-      upload.rejection = Rejection{410, "upload_expired", "This upload was not completed within 6 hours and was abandoned."};
+      upload.rejection = reject(Error::UploadExpired);
     } else {
       upload.session = session;
     }
@@ -106,17 +104,17 @@ Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Comp
     if (!head.ok() || !first_bytes.ok()) co_return storage_unavailable("r2 head/read failed");
     const json& object = member_of(head.value(), "object");
     if (object.is_null() || string_field(object, "uploadId") != upload.upload_id) {
-      upload.rejection = Rejection{409, "upload_missing", "Nothing has been uploaded to this URL yet.",
-                                   json{{"uploadId", upload.upload_id}}};
+      upload.rejection = reject(Error::UploadMissing).with("uploadId", upload.upload_id);
       continue;
     }
     upload.object = object;
     const std::string head_bytes = encoding::hex_decode(string_field(first_bytes.value(), "hex")).value_or("");
     const std::string reason = mismatch_reason(*upload.session, object, head_bytes);
     if (!reason.empty()) {
-      upload.rejection = Rejection{422, "content_mismatch",
-                                   "The uploaded file does not match what was declared: " + reason + ". It was deleted.",
-                                   json{{"reason", reason}}};
+      upload.rejection =
+          reject(Error::ContentMismatch)
+              .saying("The uploaded file does not match what was declared: " + reason + ". It was deleted.")
+              .with("reason", reason);
     }
   }
   co_return std::nullopt;
@@ -135,7 +133,8 @@ Task<std::optional<Response>> move_replacements(Context& context, std::vector<Co
   for (Completion& upload : uploads) {
     if (!upload.checking() || !upload.session->replaces()) continue;
     const EffectResult& copy = copies[next++];
-    if (!copy.ok()) co_return storage_unavailable("r2 copy of a replacement failed: " + string_field(copy.value(), "error"));
+    if (!copy.ok())
+      co_return storage_unavailable("r2 copy of a replacement failed: " + string_field(copy.value(), "error"));
     upload.object = member_of(copy.value(), "object");
   }
   co_return std::nullopt;
@@ -176,8 +175,9 @@ Response single_answer(const Completion& upload) {
 Response batch_answer(const std::vector<Completion>& uploads) {
   json items = json::array();
   for (const auto& upload : uploads) {
-    items.push_back(upload.rejection ? json{{"uploadId", upload.upload_id}, {"error", upload.rejection->to_error_object()}}
-                                     : *upload.answer);
+    items.push_back(upload.rejection
+                        ? json{{"uploadId", upload.upload_id}, {"error", upload.rejection->to_error_object()}}
+                        : *upload.answer);
   }
   return json_response(200, json{{"uploads", items}});
 }
@@ -192,7 +192,8 @@ Task<Response> handle_complete(Context& context) {
   const CompleteRequest& request = std::get<CompleteRequest>(parsed);
 
   std::vector<Completion> uploads;
-  for (const auto& id : request.upload_ids) uploads.push_back(Completion{id, std::nullopt, json(), std::nullopt, std::nullopt});
+  for (const auto& id : request.upload_ids)
+    uploads.push_back(Completion{id, std::nullopt, json(), std::nullopt, std::nullopt});
   // Each stage either refuses the whole request (storage failed) or moves every upload on.
   if (auto stop = co_await load_sessions(context, start.value().caller, uploads)) co_return std::move(*stop);
   if (auto stop = co_await inspect_objects(context, uploads)) co_return std::move(*stop);

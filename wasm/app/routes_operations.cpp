@@ -2,11 +2,11 @@
 #include <algorithm>
 
 #include "app/auth.h"
-#include "util/clock.h"
 #include "app/isolate.h"
-#include "naming/naming.h"
 #include "app/routes.h"
+#include "naming/naming.h"
 #include "uploads/upload_request.h"
+#include "util/clock.h"
 
 namespace upgate {
 
@@ -73,13 +73,14 @@ Task<Response> handle_readyz(Context& context) {
               {"kv", kv.ok() ? "ok" : "unreachable"},
               {"r2", r2.ok() ? "ok" : "unreachable"}};
   const bool ready = context.config.usable() && kv.ok() && r2.ok();
-  Response response = json_response(ready ? 200 : 503, json{{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
+  Response response =
+      json_response(ready ? 200 : 503, json{{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
   if (!ready) response.log_level = "error";
   co_return response;
 }
 
 Task<Response> handle_openapi(Context& context) {
-  if (context.isolate.openapi.is_null()) co_return error_response(404, "not_found", "No OpenAPI document is bundled.");
+  if (context.isolate.openapi.is_null()) co_return reject(Error::NotFound).saying("No OpenAPI document is bundled.");
   co_return json_response(200, context.isolate.openapi);
 }
 
@@ -96,10 +97,11 @@ Task<Response> handle_services(Context& context) {
 }
 
 Task<Response> handle_legacy_upload(Context&) {
-  co_return error_response(410, "endpoint_removed",
-                        "The multipart upload endpoint was removed. Ask POST /api/uploads/presign for a presigned "
-                        "URL, PUT the file to it, then call POST /api/uploads/complete.",
-                        json{{"see", "/api/uploads/presign"}});
+  co_return reject(Error::EndpointRemoved)
+      .saying(
+          "The multipart upload endpoint was removed. Ask POST /api/uploads/presign for a presigned URL, PUT the "
+          "file to it, then call POST /api/uploads/complete.")
+      .with("see", "/api/uploads/presign");
 }
 
 }  // namespace upgate

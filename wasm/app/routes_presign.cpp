@@ -3,17 +3,17 @@
 // that cancels the old — and no URL goes out before its session, the key's pending record and its cleanup
 // index entry are written.
 #include "app/auth.h"
-#include "util/clock.h"
-#include "crypto/crypto.h"
 #include "app/isolate.h"
-#include "uploads/records.h"
 #include "app/request_body.h"
 #include "app/routes.h"
 #include "app/shoot_access.h"
 #include "app/throttle.h"
+#include "crypto/crypto.h"
+#include "uploads/records.h"
 #include "uploads/upload_request.h"
 #include "uploads/upload_session.h"
 #include "uploads/upload_url.h"
+#include "util/clock.h"
 
 namespace upgate {
 
@@ -27,8 +27,12 @@ std::string upload_id_for(const std::string& entropy, size_t index) {
 json presign_answer(const UploadSession& session, const UploadUrl& url) {
   json headers = json::object();
   for (const auto& [name, value] : url.headers) headers[name] = value;
-  return json{{"uploadId", session.upload_id}, {"key", session.key},     {"method", "PUT"},
-              {"url", url.url},                {"headers", headers}, {"expiresAt", clock::iso8601(url.expires_at_ms)}};
+  return json{{"uploadId", session.upload_id},
+              {"key", session.key},
+              {"method", "PUT"},
+              {"url", url.url},
+              {"headers", headers},
+              {"expiresAt", clock::iso8601(url.expires_at_ms)}};
 }
 
 // What KV says about one file's key: whether a completed upload holds it, and which upload is pending on it.
@@ -61,7 +65,8 @@ Task<Lookups> look_up(Context& context, const PresignRequest& request) {
     const EffectResult& asset = results[next++];
     const EffectResult& pending = results[next++];
     lookups.failed = lookups.failed || !asset.ok() || !pending.ok();
-    lookups.keys[i] = KeyState{!member_of(asset.value(), "value").is_null(), UploadSession::from_kv_value(pending.value())};
+    lookups.keys[i] =
+        KeyState{!member_of(asset.value(), "value").is_null(), UploadSession::from_kv_value(pending.value())};
   }
   co_return lookups;
 }
@@ -95,9 +100,7 @@ UploadSession session_for(const FileRequest& file, const KeyState& state, const 
 }
 
 Rejection already_exists(const FileRequest& file) {
-  return Rejection{409, "already_exists",
-                   "A completed upload already holds this file name; send \"replace\": true to replace it.",
-                   json{{"filename", file.filename}}};
+  return reject(Error::AlreadyExists).with("filename", file.filename);
 }
 
 }  // namespace
@@ -111,7 +114,8 @@ Task<Response> handle_presign(Context& context) {
   auto parsed = parse_presign_request(start.value().body, config.max_upload_bytes, now_ms / 1000);
   if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
   PresignRequest& request = std::get<PresignRequest>(parsed);
-  if (auto spent = spend_rate_limit(context, static_cast<int64_t>(request.files.size()) - 1)) co_return std::move(*spent);
+  if (auto spent = spend_rate_limit(context, static_cast<int64_t>(request.files.size()) - 1))
+    co_return std::move(*spent);
 
   const Lookups lookups = co_await look_up(context, request);
   Result<json> shoot = owned_shoot(request.shoot_id, lookups.shoot, start.value().caller);
@@ -140,10 +144,12 @@ Task<Response> handle_presign(Context& context) {
       writes.push_back(effects::kv_put(records::session_key(cancelled.upload_id), cancelled.to_json(),
                                        records::kPendingSessionTtlSeconds));
     }
-    const UploadUrl url = presign_upload(config, facts.scheme, facts.host, session, now_ms, context.isolate.signing_keys);
+    const UploadUrl url =
+        presign_upload(config, facts.scheme, facts.host, session, now_ms, context.isolate.signing_keys);
     session.url_expires_at_ms = url.expires_at_ms;
     const json record = session.to_json();
-    writes.push_back(effects::kv_put(records::session_key(session.upload_id), record, records::kPendingSessionTtlSeconds));
+    writes.push_back(
+        effects::kv_put(records::session_key(session.upload_id), record, records::kPendingSessionTtlSeconds));
     writes.push_back(effects::kv_put(records::pending_key(session.key), record, records::kPendingSessionTtlSeconds));
     const json entry{{"uploadId", session.upload_id}, {"key", session.key}, {"objectKey", session.object_key}};
     writes.push_back(effects::kv_put(records::cleanup_key(now_ms, session.upload_id), entry,

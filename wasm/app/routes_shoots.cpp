@@ -1,11 +1,11 @@
 // POST /api/shoots and GET /api/shoots/{shootId} (contract section 3): shoots are owned by their creator.
 #include "app/auth.h"
-#include "util/clock.h"
-#include "uploads/records.h"
 #include "app/request_body.h"
 #include "app/routes.h"
 #include "app/shoot_access.h"
+#include "uploads/records.h"
 #include "uploads/upload_request.h"
+#include "util/clock.h"
 
 namespace upgate {
 
@@ -19,9 +19,10 @@ Task<Response> handle_create_shoot(Context& context) {
   const EffectResult existing = co_await context.exchange.perform_one(read_shoot(shoot_id));
   if (!existing.ok()) co_return storage_unavailable("kv_get shoot failed");
   if (!member_of(existing.value(), "value").is_null()) {
-    co_return error_response(409, "shoot_exists", "A shoot with this id already exists.", json{{"shootId", shoot_id}});
+    co_return reject(Error::ShootExists).with("shootId", shoot_id);
   }
-  const json shoot{{"shootId", shoot_id}, {"owner", start.value().caller.sub},
+  const json shoot{{"shootId", shoot_id},
+                   {"owner", start.value().caller.sub},
                    {"createdAt", clock::iso8601(context.exchange.now_ms())}};
   std::vector<json> writes{effects::kv_put(records::shoot_key(shoot_id), shoot)};
   co_return commit(json_response(201, shoot), std::move(writes));

@@ -3,10 +3,10 @@
 // BUCKET where that upload's bytes go, held to the signed type, length and checksums and marked with the
 // upload's id.
 #include "app/isolate.h"
-#include "uploads/records.h"
 #include "app/request_body.h"
 #include "app/routes.h"
 #include "sigv4/sigv4.h"
+#include "uploads/records.h"
 #include "uploads/upload_checksums.h"
 #include "uploads/upload_session.h"
 #include "uploads/upload_url.h"
@@ -15,19 +15,7 @@ namespace upgate {
 
 namespace {
 
-Response refused(const std::string& code, const std::string& message, const std::string& detail) {
-  Response response = error_response(403, code, message);
-  response.log_detail = detail;
-  return response;
-}
-
-Response superseded(const std::string& why) {
-  Response response = error_response(
-      409, "upload_superseded",
-      "This URL no longer belongs to the upload pending on this file name; presign again for a fresh URL.");
-  response.log_detail = why;
-  return response;
-}
+Response superseded(const std::string& why) { return reject(Error::UploadSuperseded).logging(why); }
 
 bool is_signed(const sigv4::Verified& verified, const std::string& name) {
   for (const auto& header : verified.signed_header_names) {
@@ -109,9 +97,9 @@ Result<Grant> verify_url(Context& context) {
                                 context.isolate.signing_keys);
   if (!verified) {
     if (verified.failure().code == "expired") {
-      return refused("url_expired", "This upload URL has expired; ask for a new one.", "expired");
+      return reject(Error::UrlExpired).logging("expired");
     }
-    return refused("signature_invalid", "This upload URL is not valid for this request.", verified.failure().code);
+    return reject(Error::SignatureInvalid).logging(verified.failure().code);
   }
   Grant grant;
   grant.verified = std::move(verified.value());
@@ -119,34 +107,44 @@ Result<Grant> verify_url(Context& context) {
   // with the worker-mode key pair) names none and may sign neither: the pending upload's declaration holds
   // it to both instead (find_writer).
   grant.upload_id = signed_upload_id(grant.verified);
-  if (!grant.upload_id.empty() && (!is_signed(grant.verified, "content-type") || !is_signed(grant.verified, "content-length"))) {
-    return refused("signature_invalid", "Upload URLs must sign Content-Type and Content-Length.",
-                   "content-type or content-length unsigned");
+  if (!grant.upload_id.empty() &&
+      (!is_signed(grant.verified, "content-type") || !is_signed(grant.verified, "content-length"))) {
+    return reject(Error::SignatureInvalid)
+        .saying("Upload URLs must sign Content-Type and Content-Length.")
+        .logging("content-type or content-length unsigned");
   }
   if (!grant.upload_id.empty() && !records::is_upload_id(grant.upload_id)) return superseded("not an upload id");
   const std::string prefix = kWorkerUploadPrefix;
   if (grant.verified.decoded_path.rfind(prefix + "shoots/", 0) != 0) {
-    return refused("signature_invalid", "This upload URL does not name an upload key.", "key outside shoots/");
+    return reject(Error::SignatureInvalid)
+        .saying("This upload URL does not name an upload key.")
+        .logging("key outside shoots/");
   }
   grant.key = grant.verified.decoded_path.substr(prefix.size());
   const auto length = content_length(request.header("content-length"));
-  if (!length) return error_response(400, "invalid_request", "Content-Length must be a whole number of bytes.");
+  if (!length) return reject(Error::InvalidRequest).saying("Content-Length must be a whole number of bytes.");
   if (*length < 1 || *length > config.max_upload_bytes) {
-    return error_response(413, "file_too_large", "The body is larger than this service accepts.",
-                          json{{"maxBytes", config.max_upload_bytes}});
+    return reject(Error::FileTooLarge).with("maxBytes", config.max_upload_bytes);
   }
   grant.length = *length;
   return grant;
 }
 
+// The engine's failure codes for a checksum it cannot hold the body to, as the contract's errors.
+Response checksum_refusal(const Failure& failure) {
+  Error error = Error::InvalidRequest;
+  if (failure.code == "checksum_unsupported") error = Error::ChecksumUnsupported;
+  if (failure.code == "checksum_mismatch") error = Error::ChecksumMismatch;
+  return reject(error).saying(failure.message);
+}
+
 Response put_failed(const json& result) {
   const std::string failure = string_field(result, "failure");
   if (failure == "checksum") {
-    return error_response(400, "checksum_mismatch",
-                          "The body does not match the checksum it was signed or declared with; nothing was stored.");
+    return reject(Error::ChecksumMismatch);
   }
   if (failure == "length") {
-    return error_response(400, "body_length_mismatch", "The body was not exactly Content-Length bytes; nothing was stored.");
+    return reject(Error::BodyLengthMismatch);
   }
   return storage_unavailable("r2 put failed: " + string_field(result, "error"));
 }
@@ -154,7 +152,7 @@ Response put_failed(const json& result) {
 }  // namespace
 
 Task<Response> handle_upload_put(Context& context) {
-  if (context.config.upload_mode != UploadMode::Worker) co_return error_response(404, "not_found", "No such endpoint.");
+  if (context.config.upload_mode != UploadMode::Worker) co_return reject(Error::NotFound);
   Result<Grant> grant = verify_url(context);
   if (!grant) co_return std::move(grant.refusal());
   const Grant& url = grant.value();
@@ -163,14 +161,15 @@ Task<Response> handle_upload_put(Context& context) {
   const UploadSession& session = writer.value();
   const RequestFacts& request = context.exchange.request();
   const Outcome<Checksums> checksums = checksums_for(url.verified, request, session);
-  if (!checksums) co_return error_response(400, checksums.failure().code, checksums.failure().message);
+  if (!checksums) co_return checksum_refusal(checksums.failure());
 
   const EffectResult stored = co_await context.exchange.perform_one(effects::r2_put_body(
       session.object_key, request.header("content-type"), url.length, checksums.value(), session.upload_id));
   if (!stored.ok()) co_return put_failed(stored.value());
   const json& object = member_of(stored.value(), "object");
   const std::string etag = string_field(object, "etag");
-  Response response = json_response(200, json{{"key", url.key}, {"size", integer_field(object, "size")}, {"etag", etag}});
+  Response response =
+      json_response(200, json{{"key", url.key}, {"size", integer_field(object, "size")}, {"etag", etag}});
   response.header("ETag", "\"" + etag + "\"");
   co_return response;
 }

@@ -1,16 +1,14 @@
 #include "app/shoot_access.h"
 
 #include "app/auth.h"
+#include "app/request_body.h"
 #include "naming/naming.h"
 #include "uploads/records.h"
-#include "app/request_body.h"
 
 namespace upgate {
 
 namespace {
-Response missing(const std::string& shoot_id) {
-  return error_response(404, "shoot_not_found", "No shoot with this id.", json{{"shootId", shoot_id}});
-}
+Response missing(const std::string& shoot_id) { return reject(Error::ShootNotFound).with("shootId", shoot_id); }
 }  // namespace
 
 json read_shoot(const std::string& shoot_id) { return effects::kv_get(records::shoot_key(shoot_id)); }
@@ -20,7 +18,7 @@ Result<json> owned_shoot(const std::string& shoot_id, const EffectResult& stored
   auto shoot = parse_json(string_field(stored.value(), "value"));
   if (!shoot || !shoot->is_object()) return missing(shoot_id);
   if (!may_act_on(caller, string_field(*shoot, "owner"))) {
-    return error_response(403, "not_shoot_owner", "Only the shoot's owner or an admin may do this.");
+    return reject(Error::NotShootOwner);
   }
   return std::move(*shoot);
 }

@@ -13,18 +13,15 @@ std::string rate_key(Context& context) {
 }
 
 RateDecision spend(Context& context, int64_t cost) {
-  const RateDecision decision = context.isolate.rate_limiter.spend(rate_key(context), cost,
-                                                                   context.config.rate_limit_per_minute,
-                                                                   context.exchange.now_ms());
+  const RateDecision decision = context.isolate.rate_limiter.spend(
+      rate_key(context), cost, context.config.rate_limit_per_minute, context.exchange.now_ms());
   context.rate = decision;
   return decision;
 }
 
 Response too_many(const RateDecision& decision, const std::string& detail) {
-  Response response = error_response(429, "rate_limited", "Too many requests; retry after the time in Retry-After.",
-                                     json{{"retryAfter", decision.retry_after_seconds}});
+  Response response = reject(Error::RateLimited).with("retryAfter", decision.retry_after_seconds).logging(detail);
   response.header("Retry-After", std::to_string(decision.retry_after_seconds));
-  response.log_detail = detail;
   return response;
 }
 

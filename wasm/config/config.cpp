@@ -39,8 +39,8 @@ void read_integer(const json& env, const char* name, int64_t low, int64_t high, 
     target = value;
     return;
   }
-  const std::string message = std::string(name) + " must be an integer from " + std::to_string(low) + " to " +
-                              std::to_string(high);
+  const std::string message =
+      std::string(name) + " must be an integer from " + std::to_string(low) + " to " + std::to_string(high);
   if (config.production) {
     config.problems.push_back(message);
   } else {
@@ -108,9 +108,9 @@ void read_upload_mode(const json& env, Config& config) {
 
 void read_cors(const json& env, Config& config) {
   const bool set = env.is_object() && env.contains("CORS_ORIGINS") && env["CORS_ORIGINS"].is_string();
-  config.cors_origins = set ? split_list(env["CORS_ORIGINS"].get<std::string>())
-                            : (config.production ? std::vector<std::string>{}
-                                                 : std::vector<std::string>{"http://localhost:*"});
+  config.cors_origins =
+      set ? split_list(env["CORS_ORIGINS"].get<std::string>())
+          : (config.production ? std::vector<std::string>{} : std::vector<std::string>{"http://localhost:*"});
   if (!set && !config.production) config.notes.push_back("CORS_ORIGINS not set; allowing http://localhost:*");
   for (const auto& origin : config.cors_origins) {
     if (origin == "*" && config.production) config.problems.push_back("CORS_ORIGINS must not be * in production");

@@ -18,8 +18,8 @@ struct Config {
   std::string jwt_secret, jwt_jwks, jwt_issuer, jwt_audience;
 
   UploadMode upload_mode = UploadMode::Worker;
-  std::string upload_key_id, upload_secret;                        // worker mode
-  std::string r2_endpoint, r2_bucket, r2_key_id, r2_secret;        // s3 mode
+  std::string upload_key_id, upload_secret;                  // worker mode
+  std::string r2_endpoint, r2_bucket, r2_key_id, r2_secret;  // s3 mode
 
   int64_t presign_ttl_seconds = 900;
   int64_t max_upload_bytes = 104857600;

@@ -18,8 +18,10 @@ std::map<uint32_t, std::unique_ptr<CryptoPP::HashTransformation>>& open_checksum
 
 std::unique_ptr<CryptoPP::HashTransformation> make(uint32_t algorithm) {
   switch (static_cast<Algorithm>(algorithm)) {
-    case Algorithm::Crc32: return std::make_unique<CryptoPP::CRC32>();
-    case Algorithm::Crc32c: return std::make_unique<CryptoPP::CRC32C>();
+    case Algorithm::Crc32:
+      return std::make_unique<CryptoPP::CRC32>();
+    case Algorithm::Crc32c:
+      return std::make_unique<CryptoPP::CRC32C>();
   }
   return nullptr;
 }

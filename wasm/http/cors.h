@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "config/config.h"
-#include "protocol/exchange.h"
 #include "http/response.h"
+#include "protocol/exchange.h"
 
 namespace upgate::cors {
 

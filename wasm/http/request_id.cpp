@@ -5,8 +5,8 @@ namespace upgate::request_id {
 bool is_acceptable(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (unsigned char c : id) {
-    const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-                         c == '_' || c == '-';
+    const bool allowed =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!allowed) return false;
   }
   return true;

@@ -32,14 +32,4 @@ inline Response json_response(int status, json body) {
   return response;
 }
 
-// {"error": {"code", "message", ...details}}; the request id is added when the response is finished.
-inline Response error_response(int status, const std::string& code, const std::string& message,
-                               const json& details = json::object()) {
-  json error{{"code", code}, {"message", message}};
-  for (const auto& [key, value] : details.items()) error[key] = value;
-  Response response = json_response(status, json{{"error", std::move(error)}});
-  response.log_level = status >= 500 ? "error" : "warn";
-  return response;
-}
-
 }  // namespace upgate

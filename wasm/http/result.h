@@ -4,6 +4,7 @@
 #include <utility>
 #include <variant>
 
+#include "http/errors.h"
 #include "http/response.h"
 
 namespace upgate {
@@ -11,8 +12,9 @@ namespace upgate {
 template <class T>
 class Result {
  public:
-  Result(T value) : state_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
-  Result(Response refusal) : state_(std::move(refusal)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}                        // NOLINT(google-explicit-constructor)
+  Result(Response refusal) : state_(std::move(refusal)) {}             // NOLINT(google-explicit-constructor)
+  Result(const Rejection& refusal) : state_(refusal.to_response()) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return ok(); }

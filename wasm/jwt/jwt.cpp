@@ -235,7 +235,8 @@ KeyResult read_key(const json& entry) {
   }
   if (const json* ops = member(entry, "key_ops"); ops != nullptr) {
     if (!ops->is_array()) return {std::nullopt, "has a key_ops that is not an array"};
-    const bool verify = std::any_of(ops->begin(), ops->end(), [](const json& op) { return op.is_string() && op == "verify"; });
+    const bool verify =
+        std::any_of(ops->begin(), ops->end(), [](const json& op) { return op.is_string() && op == "verify"; });
     if (!verify) return {std::nullopt, "has key_ops without verify"};
   }
   if (const json* alg = member(entry, "alg"); alg != nullptr && !(alg->is_string() && *alg == expected_alg)) {

@@ -33,10 +33,10 @@ struct Settings {
 
 // A usable JWKS key, reduced to its public members in canonical form.
 struct PublicKey {
-  std::string kid;         // as in the JWKS; empty when the key has none
-  std::string alg;         // "RS256" (kty RSA) or "ES256" (kty EC, crv P-256)
-  nlohmann::json jwk;      // {"alg","e","kid"?,"kty","n"} or {"alg","crv","kid"?,"kty","x","y"}; n/e minimal
-  std::string thumbprint;  // RFC 7638 SHA-256 thumbprint, base64url
+  std::string kid;           // as in the JWKS; empty when the key has none
+  std::string alg;           // "RS256" (kty RSA) or "ES256" (kty EC, crv P-256)
+  nlohmann::json jwk;        // {"alg","e","kid"?,"kty","n"} or {"alg","crv","kid"?,"kty","x","y"}; n/e minimal
+  std::string thumbprint;    // RFC 7638 SHA-256 thumbprint, base64url
   size_t modulus_bytes = 0;  // RSA: length of n, which every RS256 signature must have
 };
 
@@ -69,8 +69,7 @@ struct Verdict {
 };
 
 class KeyRing;
-Verdict verify(std::string_view token, const KeyRing& ring, int64_t now_unix_seconds,
-               const SignatureResults& results);
+Verdict verify(std::string_view token, const KeyRing& ring, int64_t now_unix_seconds, const SignatureResults& results);
 
 // Built once per isolate from configuration.
 class KeyRing {

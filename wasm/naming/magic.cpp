@@ -23,7 +23,8 @@ bool is_bmff_with_brand(std::string_view head, const std::array<std::string_view
   return false;
 }
 
-constexpr std::array<std::string_view, 8> kHeifBrands = {"heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"};
+constexpr std::array<std::string_view, 8> kHeifBrands = {"heic", "heix", "hevc", "hevx",
+                                                         "heim", "heis", "mif1", "msf1"};
 constexpr std::array<std::string_view, 1> kCr3Brands = {"crx "};
 
 }  // namespace

@@ -201,21 +201,30 @@ constexpr std::array<RuleCheck, 9> kRules = {{
 
 const char* rule_name(Rule rule) {
   switch (rule) {
-    case Rule::Charset: return "charset";
-    case Rule::Length: return "length";
-    case Rule::Pattern: return "pattern";
-    case Rule::ShootMismatch: return "shoot_mismatch";
-    case Rule::Date: return "date";
-    case Rule::Sequence: return "sequence";
-    case Rule::Variant: return "variant";
-    case Rule::Extension: return "extension";
-    case Rule::ExtensionMismatch: return "extension_mismatch";
+    case Rule::Charset:
+      return "charset";
+    case Rule::Length:
+      return "length";
+    case Rule::Pattern:
+      return "pattern";
+    case Rule::ShootMismatch:
+      return "shoot_mismatch";
+    case Rule::Date:
+      return "date";
+    case Rule::Sequence:
+      return "sequence";
+    case Rule::Variant:
+      return "variant";
+    case Rule::Extension:
+      return "extension";
+    case Rule::ExtensionMismatch:
+      return "extension_mismatch";
   }
   return "unknown";  // unreachable for a valid enumerator; keeps every path returning
 }
 
-std::optional<Rule> check_filename(std::string_view filename, std::string_view shoot_id,
-                                   std::string_view content_type, int64_t now_unix_seconds) {
+std::optional<Rule> check_filename(std::string_view filename, std::string_view shoot_id, std::string_view content_type,
+                                   int64_t now_unix_seconds) {
   const Context context{filename, shoot_id, content_type, utc_day(now_unix_seconds), parse_name(filename)};
   for (const RuleCheck& check : kRules) {
     if (!check.holds(context)) return check.rule;
@@ -245,12 +254,10 @@ std::optional<std::string_view> content_type_for_extension(std::string_view ext)
 
 const std::vector<ExtensionRow>& extension_table() {
   static const std::vector<ExtensionRow> kTable = {
-      {"jpg", "image/jpeg", false},        {"jpeg", "image/jpeg", false},
-      {"png", "image/png", false},         {"webp", "image/webp", false},
-      {"heic", "image/heic", false},       {"tif", "image/tiff", false},
-      {"tiff", "image/tiff", false},       {"dng", "image/x-adobe-dng", true},
-      {"cr2", "image/x-canon-cr2", true},  {"cr3", "image/x-canon-cr3", true},
-      {"nef", "image/x-nikon-nef", true},  {"arw", "image/x-sony-arw", true},
+      {"jpg", "image/jpeg", false},       {"jpeg", "image/jpeg", false},      {"png", "image/png", false},
+      {"webp", "image/webp", false},      {"heic", "image/heic", false},      {"tif", "image/tiff", false},
+      {"tiff", "image/tiff", false},      {"dng", "image/x-adobe-dng", true}, {"cr2", "image/x-canon-cr2", true},
+      {"cr3", "image/x-canon-cr3", true}, {"nef", "image/x-nikon-nef", true}, {"arw", "image/x-sony-arw", true},
   };
   return kTable;
 }

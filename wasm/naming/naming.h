@@ -17,8 +17,8 @@ const char* rule_name(Rule rule);
 // The first rule broken, in the contract's table order, or nullopt when the name is valid.
 // now_unix_seconds is the current time (the core has no clock); "today" is its UTC calendar day.
 // content_type is compared to the extension's type ignoring case, parameters after ';' and surrounding blanks.
-std::optional<Rule> check_filename(std::string_view filename, std::string_view shoot_id,
-                                   std::string_view content_type, int64_t now_unix_seconds);
+std::optional<Rule> check_filename(std::string_view filename, std::string_view shoot_id, std::string_view content_type,
+                                   int64_t now_unix_seconds);
 
 // 3-32 characters, ^[a-z0-9]+(-[a-z0-9]+)*$
 bool is_valid_shoot_id(std::string_view id);

@@ -13,8 +13,8 @@
 #include <memory>
 
 #include "protocol/exchange.h"
-#include "util/json.h"
 #include "protocol/task.h"
+#include "util/json.h"
 
 namespace upgate {
 
@@ -39,8 +39,8 @@ class Conversation {
  private:
   friend class Conversations;
   Exchange exchange_;
-  json then_;                      // the answer a pending commit delivers
-  size_t asked_ = 0;               // how many effects the shim was asked for
+  json then_;         // the answer a pending commit delivers
+  size_t asked_ = 0;  // how many effects the shim was asked for
   std::optional<Task<json>> task_;
 };
 

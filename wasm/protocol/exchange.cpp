@@ -77,8 +77,8 @@ json r2_list(const std::string& prefix, const std::string& cursor, int64_t limit
 }
 json r2_put_body(const std::string& key, const std::string& content_type, int64_t length,
                  const std::map<std::string, std::string>& checksums, const std::string& upload_id) {
-  return {{"type", "r2_put_body"}, {"key", key},           {"contentType", content_type},
-          {"length", length},      {"checksums", checksums}, {"uploadId", upload_id}};
+  return {{"type", "r2_put_body"},  {"key", key},           {"contentType", content_type}, {"length", length},
+          {"checksums", checksums}, {"uploadId", upload_id}};
 }
 json r2_copy(const std::string& from, const std::string& to, const std::string& content_type,
              const std::string& upload_id) {

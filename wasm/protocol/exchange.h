@@ -14,18 +14,18 @@
 #include <utility>
 #include <vector>
 
-#include "util/json.h"
 #include "protocol/task.h"
+#include "util/json.h"
 
 namespace upgate {
 
 struct RequestFacts {
   std::string method;
-  std::string path;        // as received: percent-encoded, no query
-  std::string query;       // as received, without '?'
-  std::string host;        // Host header value
-  std::string scheme;      // "https" or "http"
-  std::string ip;          // CF-Connecting-IP, or empty
+  std::string path;                                          // as received: percent-encoded, no query
+  std::string query;                                         // as received, without '?'
+  std::string host;                                          // Host header value
+  std::string scheme;                                        // "https" or "http"
+  std::string ip;                                            // CF-Connecting-IP, or empty
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
 
   std::string header(std::string_view name) const;  // "" when absent

@@ -51,10 +51,11 @@ RateDecision RateLimiter::spend(const std::string& key, int64_t cost, int64_t li
   if (decision.allowed) {
     bucket.tokens -= static_cast<double>(cost);
   } else {
-    decision.retry_after_seconds = std::max<int64_t>(1, (ms_to_refill(cost - bucket.tokens, limit) + 999) / 1000);
+    const double missing = static_cast<double>(cost) - bucket.tokens;
+    decision.retry_after_seconds = std::max<int64_t>(1, (ms_to_refill(missing, limit) + 999) / 1000);
   }
   decision.remaining = static_cast<int64_t>(std::floor(bucket.tokens));
-  decision.reset_unix_seconds = (now_ms + ms_to_refill(limit - bucket.tokens, limit) + 999) / 1000;
+  decision.reset_unix_seconds = (now_ms + ms_to_refill(static_cast<double>(limit) - bucket.tokens, limit) + 999) / 1000;
   return decision;
 }
 

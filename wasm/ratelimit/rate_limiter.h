@@ -12,9 +12,9 @@ namespace upgate {
 struct RateDecision {
   bool allowed = false;
   int64_t limit = 0;
-  int64_t remaining = 0;          // whole tokens left after this request
-  int64_t reset_unix_seconds = 0;  // when the bucket is full again
-  int64_t retry_after_seconds = 0; // when refused: until enough tokens have refilled
+  int64_t remaining = 0;            // whole tokens left after this request
+  int64_t reset_unix_seconds = 0;   // when the bucket is full again
+  int64_t retry_after_seconds = 0;  // when refused: until enough tokens have refilled
 };
 
 class RateLimiter {

@@ -28,9 +28,8 @@ constexpr std::string_view kParamDate = "X-Amz-Date";
 constexpr std::string_view kParamExpires = "X-Amz-Expires";
 constexpr std::string_view kParamSignedHeaders = "X-Amz-SignedHeaders";
 constexpr std::string_view kParamSignature = "X-Amz-Signature";
-constexpr std::array<std::string_view, 6> kAuthParams = {kParamAlgorithm,     kParamCredential, kParamDate,
-                                                         kParamExpires,       kParamSignedHeaders,
-                                                         kParamSignature};
+constexpr std::array<std::string_view, 6> kAuthParams = {kParamAlgorithm, kParamCredential,    kParamDate,
+                                                         kParamExpires,   kParamSignedHeaders, kParamSignature};
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
@@ -50,8 +49,8 @@ std::string to_lower(std::string_view text) {
   return out;
 }
 
-using clock::CivilDate;
 using clock::civil_from_days;
+using clock::CivilDate;
 using clock::days_from_civil;
 
 unsigned days_in_month(int64_t year, unsigned month) {
@@ -157,7 +156,7 @@ struct CanonicalHeaders {
 CanonicalHeaders canonical_headers_from(const Pairs& sorted) {
   CanonicalHeaders out;
   for (const auto& [name, value] : sorted) {
-    out.block += name + ":" + value + "\n";
+    out.block.append(name).append(":").append(value).append("\n");
     if (!out.signed_list.empty()) out.signed_list += ';';
     out.signed_list += name;
   }
@@ -365,9 +364,8 @@ std::optional<Failure> check_time(int64_t signed_at, int64_t expires_at, int64_t
 }
 
 bool is_lower_hex_64(std::string_view text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return is_digit(c) || (c >= 'a' && c <= 'f');
-         });
+  return text.size() == 64 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); });
 }
 
 // Everything verify has learned from the auth parameters before it computes the signature.
@@ -489,9 +487,10 @@ Presigned presign(const Credentials& credentials, const Scope& scope, const Pres
   return Presigned{std::move(url), std::move(signature), input.now_unix_seconds + input.expires_seconds};
 }
 
-Outcome<Verified> verify(const IncomingRequest& request, const Scope& expected_scope,
-                         const std::function<std::optional<Credentials>(std::string_view access_key_id)>& credentials_for,
-                         int64_t now_unix_seconds, SigningKeyCache& cache) {
+Outcome<Verified> verify(
+    const IncomingRequest& request, const Scope& expected_scope,
+    const std::function<std::optional<Credentials>(std::string_view access_key_id)>& credentials_for,
+    int64_t now_unix_seconds, SigningKeyCache& cache) {
   Outcome<Pairs> params = parse_query(request.raw_query);
   if (!params) return params.failure();
   Outcome<Checked> checked = check_auth_params(params.value(), expected_scope, credentials_for, now_unix_seconds);
@@ -508,8 +507,8 @@ Outcome<Verified> verify(const IncomingRequest& request, const Scope& expected_s
       canonical_request(request.method, canonical_uri(*path), canonical_query_from(params.value()), headers.value());
   // The signing key and scope come only after the time check, so the cache holds at most ~9 days per key.
   const std::string day = c.auth.date.substr(0, 8);
-  const std::string expected = signature_for(cache.key_for(c.credential.credentials, day, expected_scope),
-                                             c.auth.date, scope_string(day, expected_scope), canonical);
+  const std::string expected = signature_for(cache.key_for(c.credential.credentials, day, expected_scope), c.auth.date,
+                                             scope_string(day, expected_scope), canonical);
   if (!crypto::constant_time_equal(expected, c.auth.signature)) {
     return fail("signature_mismatch", "The signature does not match the request.");
   }

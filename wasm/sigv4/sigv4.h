@@ -77,8 +77,8 @@ Presigned presign(const Credentials& credentials, const Scope& scope, const Pres
 
 struct IncomingRequest {
   std::string method;
-  std::string raw_path;   // exactly as received, still percent-encoded
-  std::string raw_query;  // exactly as received, without '?'
+  std::string raw_path;                                      // exactly as received, still percent-encoded
+  std::string raw_query;                                     // exactly as received, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // names any case; values as received
 };
 
@@ -100,9 +100,10 @@ struct Verified {
 //  - every query parameter is signed, so an added one is a signature_mismatch;
 //  - the path is decoded then re-encoded, so "%2F" and "/" (or "%7E" and "~") sign alike;
 //  - repeated request headers are trimmed and comma-joined, as SigV4 specifies.
-Outcome<Verified> verify(const IncomingRequest& request, const Scope& expected_scope,
-                         const std::function<std::optional<Credentials>(std::string_view access_key_id)>& credentials_for,
-                         int64_t now_unix_seconds, SigningKeyCache& cache);
+Outcome<Verified> verify(
+    const IncomingRequest& request, const Scope& expected_scope,
+    const std::function<std::optional<Credentials>(std::string_view access_key_id)>& credentials_for,
+    int64_t now_unix_seconds, SigningKeyCache& cache);
 
 // Building blocks, public so tests can pin each step against the AWS documentation.
 

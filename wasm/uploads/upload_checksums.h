@@ -4,8 +4,8 @@
 #pragma once
 #include <map>
 #include <string>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "util/failure.h"
 

@@ -34,8 +34,7 @@ std::variant<std::string, Rejection> shoot_id_of(const json& object) {
   if (!id || !id->is_string()) return invalid_request("shootId", "shootId is required and must be a string.");
   const std::string value = id->get<std::string>();
   if (!naming::is_valid_shoot_id(value)) {
-    return invalid_request("shootId",
-                           "shootId must be 3-32 characters of a-z and 0-9 with single inner hyphens.");
+    return invalid_request("shootId", "shootId must be 3-32 characters of a-z and 0-9 with single inner hyphens.");
   }
   return value;
 }
@@ -43,9 +42,11 @@ std::variant<std::string, Rejection> shoot_id_of(const json& object) {
 std::optional<Rejection> check_fields(const json& item, FileRequest& file) {
   if (!item.is_object()) return invalid_request("files", "Each file must be a JSON object.");
   const json* filename = member(item, "filename");
-  if (!filename || !filename->is_string()) return invalid_request("filename", "filename is required and must be a string.");
+  if (!filename || !filename->is_string())
+    return invalid_request("filename", "filename is required and must be a string.");
   const json* type = member(item, "contentType");
-  if (!type || !type->is_string()) return invalid_request("contentType", "contentType is required and must be a string.");
+  if (!type || !type->is_string())
+    return invalid_request("contentType", "contentType is required and must be a string.");
   const json* size = member(item, "size");
   if (!size || !size->is_number_integer()) return invalid_request("size", "size is required and must be an integer.");
   file.filename = filename->get<std::string>();
@@ -70,27 +71,28 @@ std::optional<Rejection> check_fields(const json& item, FileRequest& file) {
 
 std::variant<json, Rejection> parse_json_object(const std::string& body) {
   auto parsed = parse_json(body);
-  if (!parsed) return Rejection{400, "invalid_json", "The request body is not valid JSON."};
+  if (!parsed) return reject(Error::InvalidJson);
   if (!parsed->is_object()) return invalid_request("body", "The request body must be a JSON object.");
   return std::move(*parsed);
 }
 
-std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id,
-                                                int64_t max_upload_bytes, int64_t now_unix_seconds) {
+std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id, int64_t max_upload_bytes,
+                                                int64_t now_unix_seconds) {
   FileRequest file;
   if (auto rejected = check_fields(item, file)) return *rejected;
   if (!naming::is_allowed_content_type(file.content_type)) {
-    return Rejection{403, "content_type_not_allowed", "This content type is not accepted.",
-                     json{{"contentType", file.content_type}}};
+    return reject(Error::ContentTypeNotAllowed).with("contentType", file.content_type);
   }
   if (file.size < 1 || file.size > max_upload_bytes) {
-    return Rejection{413, "file_too_large", "size must be from 1 to " + std::to_string(max_upload_bytes) + " bytes.",
-                     json{{"maxBytes", max_upload_bytes}}};
+    return reject(Error::FileTooLarge)
+        .saying("size must be from 1 to " + std::to_string(max_upload_bytes) + " bytes.")
+        .with("maxBytes", max_upload_bytes);
   }
   if (auto broken = naming::check_filename(file.filename, shoot_id, file.content_type, now_unix_seconds)) {
-    return Rejection{422, "invalid_filename",
-                     "The file name breaks the naming standard v3.1 (rule " + std::string(naming::rule_name(*broken)) + ").",
-                     json{{"rule", naming::rule_name(*broken)}}};
+    const std::string rule(naming::rule_name(*broken));
+    return reject(Error::InvalidFilename)
+        .saying("The file name breaks the naming standard v3.1 (rule " + rule + ").")
+        .with("rule", rule);
   }
   return file;
 }

@@ -6,8 +6,8 @@
 #include <variant>
 #include <vector>
 
+#include "http/errors.h"
 #include "util/json.h"
-#include "http/rejection.h"
 
 namespace upgate {
 
@@ -18,7 +18,7 @@ struct FileRequest {
   std::string filename;
   std::string content_type;  // as declared, normalised to lower case without parameters
   int64_t size = 0;
-  std::string sha256;        // lower-case hex, or empty
+  std::string sha256;  // lower-case hex, or empty
   bool replace = false;
 };
 
@@ -38,8 +38,8 @@ std::variant<PresignRequest, Rejection> parse_presign_request(const std::string&
 // One file of a presign request, checked in this order: fields (400 invalid_request), content type
 // (403 content_type_not_allowed), size (413 file_too_large), name (422 invalid_filename with its rule).
 // The type comes before the name so a disallowed type is reported as such rather than as extension_mismatch.
-std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id,
-                                                int64_t max_upload_bytes, int64_t now_unix_seconds);
+std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id, int64_t max_upload_bytes,
+                                                int64_t now_unix_seconds);
 
 struct CompleteRequest {
   bool batch = false;

@@ -8,9 +8,12 @@ namespace {
 
 const char* state_name(UploadSession::State state) {
   switch (state) {
-    case UploadSession::State::Completed: return "completed";
-    case UploadSession::State::Cancelled: return "cancelled";
-    case UploadSession::State::Pending: break;
+    case UploadSession::State::Completed:
+      return "completed";
+    case UploadSession::State::Cancelled:
+      return "cancelled";
+    case UploadSession::State::Pending:
+      break;
   }
   return "pending";
 }
@@ -24,15 +27,23 @@ std::optional<UploadSession::State> state_of(const std::string& name) {
 
 }  // namespace
 
-bool UploadSession::abandoned_at(int64_t now_ms) const { return now_ms > presigned_at_ms + records::kCompletionWindowMs; }
+bool UploadSession::abandoned_at(int64_t now_ms) const {
+  return now_ms > presigned_at_ms + records::kCompletionWindowMs;
+}
 
 json UploadSession::to_json() const {
-  json record{{"uploadId", upload_id},     {"key", key},
-              {"objectKey", object_key},   {"shootId", shoot_id},
-              {"filename", filename},      {"owner", owner},
-              {"contentType", content_type}, {"size", size},
-              {"sha256", sha256},          {"state", state_name(state)},
-              {"createdAtMs", created_at_ms}, {"presignedAtMs", presigned_at_ms},
+  json record{{"uploadId", upload_id},
+              {"key", key},
+              {"objectKey", object_key},
+              {"shootId", shoot_id},
+              {"filename", filename},
+              {"owner", owner},
+              {"contentType", content_type},
+              {"size", size},
+              {"sha256", sha256},
+              {"state", state_name(state)},
+              {"createdAtMs", created_at_ms},
+              {"presignedAtMs", presigned_at_ms},
               {"urlExpiresAtMs", url_expires_at_ms}};
   if (!completion.is_null()) record["completion"] = completion;
   return record;

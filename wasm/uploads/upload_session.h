@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "util/json.h"
 #include "uploads/upload_request.h"
+#include "util/json.h"
 
 namespace upgate {
 

@@ -5,7 +5,11 @@
 
 namespace upgate::clock {
 
-struct CivilDate { int64_t year; unsigned month; unsigned day; };
+struct CivilDate {
+  int64_t year;
+  unsigned month;
+  unsigned day;
+};
 
 // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian calendar.
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day);

@@ -112,9 +112,12 @@ std::optional<std::string> base64_decode(std::string_view text) {
   while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
   std::string url(text.substr(0, text.size() - padding));
   for (char& c : url) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
-    else if (c == '-' || c == '_') return std::nullopt;  // url-safe letters are not standard base64
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+    else if (c == '-' || c == '_')
+      return std::nullopt;  // url-safe letters are not standard base64
   }
   return base64url_decode(url);
 }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -18,9 +19,7 @@ inline std::optional<json> parse_json(std::string_view text) {
 }
 
 // Serialises without throwing on invalid UTF-8 (replaced by U+FFFD), which can come from a client's input.
-inline std::string to_text(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+inline std::string to_text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // The member, or null when absent: reading untrusted JSON (a client's body, what the shim answered) never
 // depends on its shape being right (nlohmann's const operator[] on a missing key is undefined behaviour).
@@ -34,7 +33,7 @@ inline const json& member_of(const json& object, const char* name) {
 // Typed field readers that never throw: the fallback when the member is absent or of another type.
 inline std::string string_field(const json& object, const char* name, std::string fallback = "") {
   const json& value = member_of(object, name);
-  return value.is_string() ? value.get<std::string>() : fallback;
+  return value.is_string() ? value.get<std::string>() : std::move(fallback);
 }
 inline int64_t integer_field(const json& object, const char* name, int64_t fallback = 0) {
   const json& value = member_of(object, name);

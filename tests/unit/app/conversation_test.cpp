@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "crypto/crypto.h"
 #include "app/dispatch.h"
+#include "crypto/crypto.h"
 #include "util/encoding.h"
 #include "util/json.h"
 
@@ -48,14 +48,15 @@ std::string token(const std::string& sub) {
 }
 
 json presign_call(const std::string& body) {
-  const json headers = json::array({json::array({"host", "upgate.test"}),
-                                    json::array({"authorization", "Bearer " + token("alice")}),
-                                    json::array({"content-type", "application/json"})});
-  return json{{"op", "http"},
-              {"request", {{"method", "POST"}, {"path", "/api/uploads/presign"}, {"scheme", "https"}, {"headers", headers}}},
-              {"now", kNowMs},
-              {"entropy", std::string(64, 'a')},
-              {"body", {{"ok", true}, {"text", body}}}};
+  const json headers =
+      json::array({json::array({"host", "upgate.test"}), json::array({"authorization", "Bearer " + token("alice")}),
+                   json::array({"content-type", "application/json"})});
+  return json{
+      {"op", "http"},
+      {"request", {{"method", "POST"}, {"path", "/api/uploads/presign"}, {"scheme", "https"}, {"headers", headers}}},
+      {"now", kNowMs},
+      {"entropy", std::string(64, 'a')},
+      {"body", {{"ok", true}, {"text", body}}}};
 }
 
 const std::string kPresignBody =
@@ -70,9 +71,8 @@ json presign_until_writes() {
   // The shoot, the key's asset record and the upload pending on the key, in one round.
   REQUIRE(first["effects"].size() == 3);
   for (const json& effect : first["effects"]) CHECK(effect["type"] == "kv_get");
-  json second = call(json{{"op", "resume"},
-                          {"handle", first["handle"]},
-                          {"results", json::array({kShootFound, kNothing, kNothing})}});
+  json second = call(
+      json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kShootFound, kNothing, kNothing})}});
   REQUIRE(second.contains("then"));
   return second;
 }
@@ -93,8 +93,8 @@ TEST_CASE("presign answers with its URL as soon as the session, pending record a
 TEST_CASE("a failed write turns the answer into 503 storage_unavailable: no URL without its session") {
   json answer = presign_until_writes();
   const json failed{{"ok", false}, {"error", "KV is down"}};
-  json final_answer =
-      call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array({kNothing, failed, kNothing})}});
+  json final_answer = call(
+      json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array({kNothing, failed, kNothing})}});
   REQUIRE(final_answer.contains("response"));
   CHECK(final_answer["response"]["status"] == 503);
   CHECK(final_answer["response"]["body"]["error"]["code"] == "storage_unavailable");
@@ -117,6 +117,8 @@ TEST_CASE("open conversations are bounded: the oldest is evicted") {
   configure();
   const json first = call(presign_call(kPresignBody));
   for (int i = 0; i < 4096; ++i) REQUIRE(call(presign_call(kPresignBody)).contains("handle"));
-  CHECK(call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kShootFound, kNothing, kNothing})}})
+  CHECK(call(json{{"op", "resume"},
+                  {"handle", first["handle"]},
+                  {"results", json::array({kShootFound, kNothing, kNothing})}})
             .contains("error"));
 }

@@ -48,10 +48,10 @@ TEST_CASE("strict base64url") {
   CHECK(encoding::base64url_encode("\xfb\xff") == "-_8");
   CHECK(encoding::base64url_decode("-_8").value() == "\xfb\xff");
   CHECK(encoding::base64url_decode("").value().empty());
-  CHECK_FALSE(encoding::base64url_decode("-_8=").has_value());   // padding
-  CHECK_FALSE(encoding::base64url_decode("+/8").has_value());    // standard alphabet
-  CHECK_FALSE(encoding::base64url_decode("A").has_value());      // impossible length
-  CHECK_FALSE(encoding::base64url_decode("-_9").has_value());    // non-zero trailing bits
+  CHECK_FALSE(encoding::base64url_decode("-_8=").has_value());  // padding
+  CHECK_FALSE(encoding::base64url_decode("+/8").has_value());   // standard alphabet
+  CHECK_FALSE(encoding::base64url_decode("A").has_value());     // impossible length
+  CHECK_FALSE(encoding::base64url_decode("-_9").has_value());   // non-zero trailing bits
   CHECK(encoding::base64_encode("ab") == "YWI=");
 }
 

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "crypto/crypto.h"
-#include "util/encoding.h"
 #include "jwt/jwt.h"
+#include "util/encoding.h"
 
 using namespace upgate;
 using jwt::Verdict;
@@ -157,8 +157,7 @@ TEST_CASE("RFC 7515 A.1: HS256 signature verifies with the RFC's key") {
   CHECK(reason_of(check(kA1Token, ring, kRfcExp + 60)) == "expired");
 
   // A token minted here with the RFC key, sub and exp.
-  const std::string token =
-      mint_hs256(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":"joe","exp":1300819380})", *key);
+  const std::string token = mint_hs256(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":"joe","exp":1300819380})", *key);
   const Verdict verdict = check(token, ring, kBeforeRfcExp);
   REQUIRE(verdict.kind == Kind::Valid);
   CHECK(verdict.claims.sub == "joe");
@@ -257,8 +256,10 @@ TEST_CASE("RFC 7638 thumbprint") {
   const nlohmann::json jwk = {
       {"kty", "RSA"},
       {"n",
-       "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknj"
-       "hMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQ"
+       "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_"
+       "BJECPebWKRXjBZCiFV4n3oknj"
+       "hMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_"
+       "FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQ"
        "vRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-"
        "kEgU8awapJzKnqDKgw"},
       {"e", "AQAB"},
@@ -294,8 +295,7 @@ TEST_CASE("only HS256, RS256 and ES256 are accepted") {
   const auto ring = full_ring();
   for (const char* alg : {"HS384", "HS512", "RS384", "PS256", "ES384", "EdDSA", "hs256", ""}) {
     CAPTURE(alg);
-    CHECK(reason_of(check(mint_hs256(std::string(R"({"alg":")") + alg + "\"}", claims()), ring)) ==
-          "alg_not_allowed");
+    CHECK(reason_of(check(mint_hs256(std::string(R"({"alg":")") + alg + "\"}", claims()), ring)) == "alg_not_allowed");
   }
   CHECK(reason_of(check(mint_hs256(R"({"alg":256})", claims()), ring)) == "alg_not_allowed");
   CHECK(reason_of(check(mint_hs256(R"({"typ":"JWT"})", claims()), ring)) == "missing_alg");
@@ -309,12 +309,12 @@ TEST_CASE("algorithm/key mismatch: HS256 with the kid of an RSA key (the confusi
   CHECK(reason_of(check(mint_hs256(header, claims(), public_key_bytes), ring)) == "alg_key_mismatch");
   CHECK(reason_of(check(mint_hs256(header, claims()), ring)) == "alg_key_mismatch");
   // RS256 naming the EC key, ES256 naming the RSA key.
-  CHECK(reason_of(check(mint_raw(std::string(R"({"alg":"RS256","kid":")") + kEcKid + "\"}", claims(),
-                                 std::string(256, '\x01')),
-                        ring)) == "alg_key_mismatch");
-  CHECK(reason_of(check(mint_raw(std::string(R"({"alg":"ES256","kid":")") + kRsaKid + "\"}", claims(),
-                                 std::string(64, '\x01')),
-                        ring)) == "alg_key_mismatch");
+  CHECK(reason_of(check(
+            mint_raw(std::string(R"({"alg":"RS256","kid":")") + kEcKid + "\"}", claims(), std::string(256, '\x01')),
+            ring)) == "alg_key_mismatch");
+  CHECK(reason_of(check(
+            mint_raw(std::string(R"({"alg":"ES256","kid":")") + kRsaKid + "\"}", claims(), std::string(64, '\x01')),
+            ring)) == "alg_key_mismatch");
 }
 
 TEST_CASE("bad HS256 signature") {
@@ -328,7 +328,8 @@ TEST_CASE("bad HS256 signature") {
   CHECK(reason_of(check(token.substr(0, token.rfind('.') + 1), ring)) == "bad_signature");
   // A signed payload swapped for another.
   const std::string other = mint(claims("", kNow + 600, "admin"));
-  const std::string spliced = token.substr(0, token.find('.')) + other.substr(other.find('.'), other.rfind('.') - other.find('.')) +
+  const std::string spliced = token.substr(0, token.find('.')) +
+                              other.substr(other.find('.'), other.rfind('.') - other.find('.')) +
                               token.substr(token.rfind('.'));
   CHECK(reason_of(check(spliced, ring)) == "bad_signature");
 }
@@ -515,8 +516,7 @@ TEST_CASE("RS256/ES256 key choice without kid") {
     const std::string n2 = b64(std::string(1, '\xc5') + std::string(254, '\x5a') + std::string(1, '\x01'));
     const auto ring = ring_with({"", jwks({rsa_jwk("a"), rsa_jwk("b", n2)}), "", ""});
     CHECK(reason_of(check(mint_raw(R"({"alg":"RS256"})", claims(), rs_sig), ring)) == "ambiguous_key");
-    CHECK(check(mint_raw(R"({"alg":"RS256","kid":"b"})", claims(), rs_sig), ring).kind ==
-          Kind::NeedsSignatureCheck);
+    CHECK(check(mint_raw(R"({"alg":"RS256","kid":"b"})", claims(), rs_sig), ring).kind == Kind::NeedsSignatureCheck);
   }
   SUBCASE("no key of the alg") {
     const auto ring = ring_with({kSecret, jwks({rsa_jwk(kRsaKid)}), "", ""});
@@ -536,8 +536,8 @@ TEST_CASE("signature shapes are checked before asking the shim") {
   // ES256: raw r||s of exactly 64 bytes. A DER SEQUENCE (30 44 02 20 r 02 20 s, 70 bytes) is refused.
   const auto raw = encoding::base64url_decode(kA3Signature);
   REQUIRE(raw.has_value());
-  const std::string der = std::string("\x30\x44\x02\x20", 4) + raw->substr(0, 32) + std::string("\x02\x20", 2) +
-                          raw->substr(32);
+  const std::string der =
+      std::string("\x30\x44\x02\x20", 4) + raw->substr(0, 32) + std::string("\x02\x20", 2) + raw->substr(32);
   CHECK(reason_of(check(mint_raw(es_header, claims(), der), ring)) == "bad_signature_length");
   CHECK(reason_of(check(mint_raw(es_header, claims(), raw->substr(0, 63)), ring)) == "bad_signature_length");
   CHECK(reason_of(check(mint_raw(es_header, claims(), ""), ring)) == "bad_signature_length");
@@ -554,15 +554,14 @@ TEST_CASE("RS256/ES256 claim checks follow the shim's answer") {
   const std::string rs_header = std::string(R"({"alg":"RS256","kid":")") + kRsaKid + "\"}";
   const std::string es_header = std::string(R"({"alg":"ES256","kid":")") + kEcKid + "\"}";
   const std::string good = claims(R"("iss":"https://issuer.example","aud":["upgate"],"roles":["admin"])");
-  for (const auto& [header, sig] : {std::pair{rs_header, std::string(256, '\x01')},
-                                    std::pair{es_header, std::string(64, '\x01')}}) {
+  for (const auto& [header, sig] :
+       {std::pair{rs_header, std::string(256, '\x01')}, std::pair{es_header, std::string(64, '\x01')}}) {
     const Verdict valid = settle(mint_raw(header, good, sig), ring);
     REQUIRE(valid.kind == Kind::Valid);
     CHECK(valid.claims.sub == "user-1");
     CHECK(valid.claims.is_admin());
     CHECK(reason_of(settle(mint_raw(header, good, sig), ring, false)) == "bad_signature");
-    CHECK(reason_of(settle(mint_raw(header, claims(R"("iss":"https://issuer.example","aud":"upgate")", kNow - 61),
-                                    sig),
+    CHECK(reason_of(settle(mint_raw(header, claims(R"("iss":"https://issuer.example","aud":"upgate")", kNow - 61), sig),
                            ring)) == "expired");
     CHECK(reason_of(settle(mint_raw(header, claims(R"("iss":"x","aud":"upgate")"), sig), ring)) == "wrong_iss");
     CHECK(reason_of(settle(mint_raw(header, claims(R"("iss":"https://issuer.example","aud":"x")"), sig), ring)) ==
@@ -681,8 +680,8 @@ TEST_CASE("KeyRing::build: weak or odd RSA keys are ignored") {
 TEST_CASE("KeyRing::build: EC keys other than valid P-256 are ignored") {
   const std::string x48 = b64(std::string(48, '\x11')), y48 = b64(std::string(48, '\x22'));
   const std::string p384 = R"({"kty":"EC","crv":"P-384","kid":"p384","x":")" + x48 + R"(","y":")" + y48 + "\"}";
-  const std::string secp256k1 = std::string(R"({"kty":"EC","crv":"secp256k1","kid":"k1","x":")") + kA3X +
-                                R"(","y":")" + kA3Y + "\"}";
+  const std::string secp256k1 =
+      std::string(R"({"kty":"EC","crv":"secp256k1","kid":"k1","x":")") + kA3X + R"(","y":")" + kA3Y + "\"}";
   // The RFC point with y changed: off the curve.
   std::string off_y = kA3Y;
   off_y[10] = off_y[10] == 'A' ? 'B' : 'A';
@@ -728,17 +727,19 @@ TEST_CASE("KeyRing::build: use, key_ops, alg and kty filters") {
   CHECK(ring_with({kSecret, jwks({with(R"(,"alg":"ES256")")}), "", ""}).keys().empty());
   CHECK(ring_with({kSecret, jwks({with(R"(,"alg":"PS256")")}), "", ""}).keys().empty());
   CHECK(ring_with({kSecret, jwks({with(R"(,"alg":"HS256")")}), "", ""}).keys().empty());
-  CHECK(ring_with({kSecret, jwks({std::string(R"({"kty":"EC","crv":"P-256","alg":"RS256","x":")") + kA3X +
-                                  R"(","y":")" + kA3Y + "\"}"}),
+  CHECK(ring_with({kSecret,
+                   jwks({std::string(R"({"kty":"EC","crv":"P-256","alg":"RS256","x":")") + kA3X + R"(","y":")" + kA3Y +
+                         "\"}"}),
                    "", ""})
             .keys()
             .empty());
   // oct and OKP keys, and keys without kty, are ignored: a JWKS can never smuggle in an HMAC key.
-  const auto ring = ring_with({kSecret,
-                               jwks({R"({"kty":"oct","kid":"o","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ"})",
-                                     R"({"kty":"OKP","crv":"Ed25519","kid":"ed","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"})",
-                                     R"({"kid":"none"})", rsa_jwk(kRsaKid)}),
-                               "", ""});
+  const auto ring =
+      ring_with({kSecret,
+                 jwks({R"({"kty":"oct","kid":"o","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ"})",
+                       R"({"kty":"OKP","crv":"Ed25519","kid":"ed","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"})",
+                       R"({"kid":"none"})", rsa_jwk(kRsaKid)}),
+                 "", ""});
   CHECK(ring.keys().size() == 1);
   CHECK(ring.notes().size() == 3);
   CHECK(reason_of(check(mint_hs256(R"({"alg":"HS256","kid":"o"})", claims(), "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ"),
@@ -750,7 +751,8 @@ TEST_CASE("KeyRing::build: duplicate kids, private members, lookups") {
   REQUIRE_FALSE(duplicate.ok());
   CHECK(duplicate.failure().code == "jwks_duplicate_kid");
   // An ignored key may share a kid with a usable one.
-  CHECK(jwt::KeyRing::build({kSecret, jwks({R"({"kty":"oct","kid":"same","k":"AAAA"})", ec_jwk("same")}), "", ""}).ok());
+  CHECK(
+      jwt::KeyRing::build({kSecret, jwks({R"({"kty":"oct","kid":"same","k":"AAAA"})", ec_jwk("same")}), "", ""}).ok());
 
   const std::string with_private = std::string(R"({"kty":"EC","crv":"P-256","kid":"p","x":")") + kA3X + R"(","y":")" +
                                    kA3Y + R"(","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"})";

@@ -11,11 +11,17 @@ std::string bytes(const char* data, size_t size) { return std::string(data, size
 const std::string kJpeg = bytes("\xFF\xD8\xFF\xE0\0\x10JFIF\0", 11);
 const std::string kPng = bytes("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16);
 const std::string kWebp = bytes("RIFF\x24\0\0\0WEBPVP8 ", 16);
-const std::string kHeic = bytes("\0\0\0\x18" "ftypheic\0\0\0\0", 16);
+const std::string kHeic = bytes(
+    "\0\0\0\x18"
+    "ftypheic\0\0\0\0",
+    16);
 const std::string kTiffLe = bytes("II*\0\x08\0\0\0", 8);
 const std::string kTiffBe = bytes("MM\0*\0\0\0\x08", 8);
 const std::string kCr2 = bytes("II*\0\x10\0\0\0CR\x02\0", 12);
-const std::string kCr3 = bytes("\0\0\0\x18" "ftypcrx \0\0\0\x01", 16);
+const std::string kCr3 = bytes(
+    "\0\0\0\x18"
+    "ftypcrx \0\0\0\x01",
+    16);
 }  // namespace
 
 TEST_CASE("each declared type accepts its own signature") {

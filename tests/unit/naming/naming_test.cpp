@@ -13,15 +13,13 @@ constexpr int64_t kNow = 20778LL * 86400 + 12 * 3600;
 constexpr const char* kShoot = "smith-wedding";
 
 // The rule name, or "ok", so a failing CHECK prints something readable.
-std::string verdict(std::string_view filename, std::string_view content_type = "image/jpeg",
-                    int64_t now = kNow, std::string_view shoot = kShoot) {
+std::string verdict(std::string_view filename, std::string_view content_type = "image/jpeg", int64_t now = kNow,
+                    std::string_view shoot = kShoot) {
   const std::optional<Rule> rule = check_filename(filename, shoot, content_type, now);
   return rule ? rule_name(*rule) : "ok";
 }
 
-std::string with_date(std::string_view date) {
-  return std::string(kShoot) + "_" + std::string(date) + "_0042.jpg";
-}
+std::string with_date(std::string_view date) { return std::string(kShoot) + "_" + std::string(date) + "_0042.jpg"; }
 
 std::string with_sequence(std::string_view seq) {
   return std::string(kShoot) + "_20261121_" + std::string(seq) + ".jpg";
@@ -29,9 +27,7 @@ std::string with_sequence(std::string_view seq) {
 
 }  // namespace
 
-TEST_CASE("the fixed clock is 2026-11-21T12:00:00Z") {
-  CHECK(kNow == 1795262400LL);
-}
+TEST_CASE("the fixed clock is 2026-11-21T12:00:00Z") { CHECK(kNow == 1795262400LL); }
 
 TEST_CASE("the contract's example and plain names are valid") {
   CHECK(verdict("smith-wedding_20261121_0042_edit.jpg") == "ok");
@@ -63,7 +59,8 @@ TEST_CASE("charset: printable ASCII only, no slash, backslash, whitespace or con
   CHECK(verdict("../smith-wedding_20261121_0042.jpg") == "charset");
   CHECK(verdict("smith-wedding\\20261121_0042.jpg") == "charset");
   SUBCASE("non-ASCII bytes") {
-    CHECK(verdict("smith-w\xc3\xa9" "dding_20261121_0042.jpg") == "charset");  // é in UTF-8
+    CHECK(verdict("smith-w\xc3\xa9"
+                  "dding_20261121_0042.jpg") == "charset");  // é in UTF-8
     CHECK(verdict("smith-wedding_20261121_0042.jp\x80") == "charset");
     CHECK(verdict("smith-wedding_20261121_0042.jp\xff") == "charset");
   }
@@ -133,8 +130,8 @@ TEST_CASE("date: a real calendar date from 2000-01-01 to tomorrow (UTC)") {
   CHECK(verdict(with_date("20000101")) == "ok");
   CHECK(verdict(with_date("19991231")) == "date");
   CHECK(verdict(with_date("00000101")) == "date");
-  CHECK(verdict(with_date("20240229")) == "ok");   // divisible by 4
-  CHECK(verdict(with_date("20000229")) == "ok");   // divisible by 400
+  CHECK(verdict(with_date("20240229")) == "ok");  // divisible by 4
+  CHECK(verdict(with_date("20000229")) == "ok");  // divisible by 400
   CHECK(verdict(with_date("20230229")) == "date");
   CHECK(verdict(with_date("21000229"), "image/jpeg", 5000000000LL) == "date");  // century, not 400; clock past 2100
   CHECK(verdict(with_date("21000301"), "image/jpeg", 5000000000LL) == "ok");    // so the clock is not the reason
@@ -205,10 +202,10 @@ TEST_CASE("extension and extension_mismatch: every row of the table") {
     const char* type;
   };
   const Case cases[] = {
-      {"jpg", "image/jpeg"},         {"jpeg", "image/jpeg"},        {"png", "image/png"},
-      {"webp", "image/webp"},        {"heic", "image/heic"},        {"tif", "image/tiff"},
-      {"tiff", "image/tiff"},        {"dng", "image/x-adobe-dng"},  {"cr2", "image/x-canon-cr2"},
-      {"cr3", "image/x-canon-cr3"},  {"nef", "image/x-nikon-nef"},  {"arw", "image/x-sony-arw"},
+      {"jpg", "image/jpeg"},        {"jpeg", "image/jpeg"},       {"png", "image/png"},
+      {"webp", "image/webp"},       {"heic", "image/heic"},       {"tif", "image/tiff"},
+      {"tiff", "image/tiff"},       {"dng", "image/x-adobe-dng"}, {"cr2", "image/x-canon-cr2"},
+      {"cr3", "image/x-canon-cr3"}, {"nef", "image/x-nikon-nef"}, {"arw", "image/x-sony-arw"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.ext);
@@ -276,7 +273,7 @@ TEST_CASE("extension table rows carry the raw flag for exactly the raw formats")
 
 TEST_CASE("table order: a name breaking several rules reports the earliest") {
   CHECK(verdict("Smith wedding_19991231_0000_final.gif", "text/plain") == "charset");  // over pattern and later
-  CHECK(verdict(std::string(70, 'A')) == "length");                                     // over pattern
+  CHECK(verdict(std::string(70, 'A')) == "length");                                    // over pattern
   CHECK(verdict("jones_2026112_0042.JPG") == "pattern");                               // over shoot, date
   CHECK(verdict("jones_19991231_0000.gif", "image/gif") == "shoot_mismatch");          // over date, sequence
   CHECK(verdict("smith-wedding_19991231_0000_final.gif", "image/gif") == "date");      // over sequence, variant

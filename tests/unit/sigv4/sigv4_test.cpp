@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "util/encoding.h"
 #include "sigv4/sigv4.h"
+#include "util/encoding.h"
 
 using namespace upgate;
 using sigv4::Credentials;
@@ -92,9 +92,9 @@ struct Fixture {
                      kNow,
                      900};
   sigv4::Presigned presigned = sigv4::presign(kUpgate, kR2, input, cache);
-  IncomingRequest request = request_for(
-      "PUT", presigned.url_path_and_query,
-      {{"Host", "upgate.example.workers.dev"}, {"Content-Type", "image/jpeg"}, {"Content-Length", "1234"}});
+  IncomingRequest request =
+      request_for("PUT", presigned.url_path_and_query,
+                  {{"Host", "upgate.example.workers.dev"}, {"Content-Type", "image/jpeg"}, {"Content-Length", "1234"}});
 
   Outcome<sigv4::Verified> check(const IncomingRequest& r, int64_t now = kNow) {
     return sigv4::verify(r, kR2, lookup, now, cache);
@@ -123,7 +123,9 @@ TEST_CASE("AWS S3 documentation example: presigned GET of examplebucket/test.txt
 
   const std::string canonical_query =
       "X-Amz-Algorithm=AWS4-HMAC-SHA256"
-      "&X-Amz-Credential=" + kAwsExampleKeyId + "%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
+      "&X-Amz-Credential=" +
+      kAwsExampleKeyId +
+      "%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
       "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host";
   const std::string signature = "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
   CHECK(presigned.signature == signature);
@@ -158,10 +160,10 @@ TEST_CASE("X-Amz-Date formatting and parsing without a time library") {
   for (int64_t t = -86400LL * 800; t < 86400LL * 40000; t += 86400LL * 37 + 3599) {
     CHECK(sigv4::parse_amz_date(sigv4::format_amz_date(t)) == std::optional<int64_t>(t));
   }
-  for (const char* bad : {"20130524T000000", "20130524t000000Z", "2013-05-24T00:00:00Z", "20130524T0000000Z",
-                          "20130229T000000Z", "19000229T000000Z", "20131301T000000Z", "20130001T000000Z",
-                          "20130500T000000Z", "20130431T000000Z", "20130524T240000Z", "20130524T006000Z",
-                          "20130524T000060Z", "2013052AT000000Z", "", "20130524 000000Z"}) {
+  for (const char* bad :
+       {"20130524T000000", "20130524t000000Z", "2013-05-24T00:00:00Z", "20130524T0000000Z", "20130229T000000Z",
+        "19000229T000000Z", "20131301T000000Z", "20130001T000000Z", "20130500T000000Z", "20130431T000000Z",
+        "20130524T240000Z", "20130524T006000Z", "20130524T000060Z", "2013052AT000000Z", "", "20130524 000000Z"}) {
     CAPTURE(bad);
     CHECK_FALSE(sigv4::parse_amz_date(bad));
   }
@@ -213,9 +215,13 @@ TEST_CASE("URLs presigned by botocore with the worker-mode key pair verify, and 
     REQUIRE(verified);
     CHECK(verified.value().signed_header_names == std::vector<std::string>{"content-type", "host"});
 
-    const PresignInput input{"PUT", "upgate.example.workers.dev",
+    const PresignInput input{"PUT",
+                             "upgate.example.workers.dev",
                              "/upload/shoots/smith-wedding/smith-wedding_20261121_0042_edit.jpg",
-                             {{"Content-Type", "image/jpeg"}}, {}, kNow, 900};
+                             {{"Content-Type", "image/jpeg"}},
+                             {},
+                             kNow,
+                             900};
     CHECK(sigv4::presign(kUpgate, kR2, input, cache).url_path_and_query == url);
   }
   SUBCASE("awkward key, port in host, extra query parameter first") {
@@ -230,9 +236,13 @@ TEST_CASE("URLs presigned by botocore with the worker-mode key pair verify, and 
     REQUIRE(verified);
     CHECK(verified.value().decoded_path == "/b/a b+c=~d%\xC3\xA9//e.jpg");
 
-    const PresignInput input{"PUT", "localhost:8787", "/b/a b+c=~d%\xC3\xA9//e.jpg",
+    const PresignInput input{"PUT",
+                             "localhost:8787",
+                             "/b/a b+c=~d%\xC3\xA9//e.jpg",
                              {{"Content-Type", "image/jpeg"}, {"Content-Length", "1234"}},
-                             {{"x-id", "PutObject"}}, kNow, 900};
+                             {{"x-id", "PutObject"}},
+                             kNow,
+                             900};
     CHECK(sigv4::presign(kUpgate, kR2, input, cache).signature ==
           "cf463d1febc5e6394e8e76626ab040595ce172de060a78ebdca946f726b630c7");
   }
@@ -264,8 +274,10 @@ TEST_CASE("presign then verify round trip") {
 
   SUBCASE("header names in any case, values with extra blanks, parameters in another order") {
     IncomingRequest r = f.request;
-    r.headers = {{"CONTENT-TYPE", "  image/jpeg \t"}, {"host", "upgate.example.workers.dev"},
-                 {"content-LENGTH", "1234"}, {"Accept", "*/*"}};
+    r.headers = {{"CONTENT-TYPE", "  image/jpeg \t"},
+                 {"host", "upgate.example.workers.dev"},
+                 {"content-LENGTH", "1234"},
+                 {"Accept", "*/*"}};
     std::vector<std::string> reversed = pieces;
     std::reverse(reversed.begin(), reversed.end());
     r.raw_query = join_query(reversed);
@@ -372,8 +384,8 @@ TEST_CASE("other client spellings of the same URL verify; a '+' is never a space
 TEST_CASE("verify rejects missing or repeated auth parameters") {
   Fixture f;
   const std::string query = f.request.raw_query;
-  for (const char* name : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-                           "X-Amz-SignedHeaders", "X-Amz-Signature"}) {
+  for (const char* name : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+                           "X-Amz-Signature"}) {
     CAPTURE(name);
     CHECK(code_of(f.check_query(without_param(query, name))) == "malformed_request");
     const std::string again = std::string(name) + "=" + raw_param(query, name);
@@ -438,8 +450,7 @@ TEST_CASE("verify checks X-Amz-Expires") {
 
   f.input.expires_seconds = 604800;  // the longest allowed, valid to its last second
   const auto p = sigv4::presign(kUpgate, kR2, f.input, f.cache);
-  CHECK(code_of(f.check_query(p.url_path_and_query.substr(p.url_path_and_query.find('?') + 1), kNow + 604800)) ==
-        "ok");
+  CHECK(code_of(f.check_query(p.url_path_and_query.substr(p.url_path_and_query.find('?') + 1), kNow + 604800)) == "ok");
 }
 
 TEST_CASE("verify checks the time window") {
@@ -466,8 +477,8 @@ TEST_CASE("verify checks the signed headers") {
           "malformed_request");
   }
   SUBCASE("not the canonical list") {
-    for (const char* list : {"host%3Bcontent-type", "Content-Type%3Bhost", "host%3Bhost", "content-type%3B%3Bhost",
-                             "", "host%3B"}) {
+    for (const char* list :
+         {"host%3Bcontent-type", "Content-Type%3Bhost", "host%3Bhost", "content-type%3B%3Bhost", "", "host%3B"}) {
       CAPTURE(list);
       CHECK(code_of(f.check_query(with_param(query, "X-Amz-SignedHeaders", list))) == "malformed_request");
     }
@@ -527,8 +538,7 @@ TEST_CASE("any change to a signed part of the request is a signature mismatch") 
   }
   SUBCASE("another scope expected by the verifier") {
     CHECK(code_of(sigv4::verify(f.request, Scope{"auto", "s3"}, lookup, kNow, f.cache)) == "ok");
-    CHECK(code_of(sigv4::verify(f.request, Scope{"us-east-1", "s3"}, lookup, kNow, f.cache)) ==
-          "bad_credential_scope");
+    CHECK(code_of(sigv4::verify(f.request, Scope{"us-east-1", "s3"}, lookup, kNow, f.cache)) == "bad_credential_scope");
   }
   SUBCASE("another secret for the same key id") {
     auto rotated = [](std::string_view) { return std::optional<Credentials>({"UPGATEKEY123", "other"}); };

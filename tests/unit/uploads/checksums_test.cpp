@@ -3,8 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "crypto/checksum_stream.h"
-#include "util/encoding.h"
 #include "uploads/upload_checksums.h"
+#include "util/encoding.h"
 
 using namespace upgate;
 
@@ -39,18 +39,22 @@ TEST_CASE("signed checksums come from the query and the headers") {
   const std::string crc_base64 = encoding::base64_encode(encoding::hex_decode("cbf43926").value());
 
   SUBCASE("a hoisted query value and an announced algorithm") {
-    auto found = signed_checksums(Pairs{{"x-amz-checksum-crc32", crc_base64}, {"x-amz-sdk-checksum-algorithm", "CRC32"}}, {});
+    auto found =
+        signed_checksums(Pairs{{"x-amz-checksum-crc32", crc_base64}, {"x-amz-sdk-checksum-algorithm", "CRC32"}}, {});
     REQUIRE(found.ok());
     CHECK(found.value() == Checksums{{"crc32", "cbf43926"}});
   }
   SUBCASE("a header, in any case, alongside descriptors that carry no value") {
-    auto found = signed_checksums({}, Pairs{{"X-Amz-Checksum-CRC32C", crc_base64}, {"x-amz-checksum-type", "FULL_OBJECT"}});
+    auto found =
+        signed_checksums({}, Pairs{{"X-Amz-Checksum-CRC32C", crc_base64}, {"x-amz-checksum-type", "FULL_OBJECT"}});
     REQUIRE(found.ok());
     CHECK(found.value() == Checksums{{"crc32c", "cbf43926"}});
   }
   SUBCASE("the same value twice is one checksum; two values for one algorithm are refused") {
-    CHECK(signed_checksums(Pairs{{"x-amz-checksum-crc32", crc_base64}}, Pairs{{"x-amz-checksum-crc32", crc_base64}}).ok());
-    auto conflict = signed_checksums(Pairs{{"x-amz-checksum-crc32", crc_base64}}, Pairs{{"x-amz-checksum-crc32", "AAAAAA=="}});
+    CHECK(signed_checksums(Pairs{{"x-amz-checksum-crc32", crc_base64}}, Pairs{{"x-amz-checksum-crc32", crc_base64}})
+              .ok());
+    auto conflict =
+        signed_checksums(Pairs{{"x-amz-checksum-crc32", crc_base64}}, Pairs{{"x-amz-checksum-crc32", "AAAAAA=="}});
     REQUIRE_FALSE(conflict.ok());
     CHECK(conflict.failure().code == "invalid_request");
   }
