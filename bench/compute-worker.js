@@ -18,7 +18,7 @@
 // bench/run.mjs bundles this file with esbuild; the wasm import stays a module of its own.
 import { AwsV4Signer } from "aws4fetch";
 import { jwtVerify } from "jose";
-import wasmModule from "../build/wasm/upgate.wasm";
+import wasmModule from "../build/wasm/upgate-probe.wasm";
 import { Core } from "../shim/core.js";
 
 const encoder = new TextEncoder();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the core twice from the same sources: natively (unit tests) and as build/wasm/upgate.wasm, which
-# shim/index.js imports. Afterwards `npx wrangler dev --env development` serves the Worker.
+# Builds the core twice from the same sources: natively (unit tests) and for wasm: build/wasm/upgate.wasm,
+# which shim/index.js imports, and build/wasm/upgate-probe.wasm, the same module with the probe ops the Worker
+# tests and the bench use. Afterwards `npx wrangler dev --env development` serves the Worker.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,9 +11,20 @@ bash scripts/bootstrap.sh
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 jobs=$(nproc)
 
+# Builds one configuration, showing only what is not progress; fails when the build fails.
+build() {
+  local status
+  set +e
+  cmake --build "$1" -j "$jobs" -- --no-print-directory 2>&1 | grep -vE '^\[|^$'
+  status=${PIPESTATUS[0]}
+  set -e
+  return "$status"
+}
+
 [ -f build/wasm/CMakeCache.txt ] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/wasm -j "$jobs" -- --no-print-directory | grep -vE '^\[|^$' || true
+build build/wasm
 test -s build/wasm/upgate.wasm
+test -s build/wasm/upgate-probe.wasm
 
 # A test fixture: a module whose every call traps, to prove the shim's own 500 path (tests/worker).
 mkdir -p build/fixtures
@@ -21,6 +33,6 @@ mkdir -p build/fixtures
 
 if [ "${UPGATE_BUILD_NATIVE:-1}" = 1 ]; then
   [ -f build/native/CMakeCache.txt ] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build/native -j "$jobs" -- --no-print-directory | grep -vE '^\[|^$' || true
+  build build/native
   test -x build/native/unit_tests
 fi

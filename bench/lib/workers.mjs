@@ -25,13 +25,13 @@ export const SHOOT_ID = "bench-shoot";
 const COMPATIBILITY_DATE = "2025-04-01";
 
 // The Workers that import npm packages are bundled into build/bench/. The core's wasm stays a separate
-// CompiledWasm module: its import is rewritten to build/wasm/upgate.wasm as seen from build/bench/.
+// CompiledWasm module: its import is rewritten to build/wasm/<module>.wasm as seen from build/bench/.
 export async function bundleWorkers() {
   const keepWasmExternal = {
     name: "upgate-wasm-external",
     setup(build) {
-      build.onResolve({ filter: /upgate\.wasm$/ }, () => ({
-        path: path.relative(BUILD_DIR, WASM_PATH).split(path.sep).join("/"),
+      build.onResolve({ filter: /upgate(-probe)?\.wasm$/ }, (args) => ({
+        path: path.relative(BUILD_DIR, path.join(ROOT, "build/wasm", path.basename(args.path))).split(path.sep).join("/"),
         external: true,
       }));
     },

@@ -1,7 +1,9 @@
 // The core's primitives checked inside workerd itself (the same wasm the Worker runs), against the published
 // vectors: FIPS 180-2 for SHA-256 and RFC 4231 for HMAC-SHA256.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { Core } from "../../shim/core.js";
 import { startWorker } from "./harness.js";
 
 let probe;
@@ -51,5 +53,17 @@ describe("HMAC-SHA256 in workerd (RFC 4231)", () => {
       const answer = await core({ op: "digest", algorithm: "hmac-sha256", data_hex: data, key_hex: key });
       assert.equal(answer.hex, mac);
     });
+  });
+});
+
+// The probe ops above live only in the test module (build/wasm/upgate-probe.wasm); the Worker's own module,
+// run here through the shim's marshalling as workerd runs it, answers them as unknown ops.
+describe("the Worker's module has no probe ops", () => {
+  it("digest, sigv4_presign, jwt_verify and routes are unknown ops in build/wasm/upgate.wasm", () => {
+    const production = new Core(new WebAssembly.Module(readFileSync("build/wasm/upgate.wasm")));
+    assert.equal(production.call({ op: "configure", env: { APP_ENV: "development" } }).env, "development");
+    for (const op of ["digest", "sigv4_presign", "jwt_verify", "routes"]) {
+      assert.deepEqual(production.call({ op, algorithm: "sha256", data_hex: "", key_hex: "" }), { error: "unknown op" });
+    }
   });
 });
