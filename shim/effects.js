@@ -212,10 +212,11 @@ const handlers = {
     };
   },
   r2_head: async (effect, { env }) => ({ ok: true, object: describeObject(await env.BUCKET.head(effect.key)) }),
+  // One read for what complete judges: the object's metadata and its first bytes.
   r2_read_head: async (effect, { env }) => {
     const object = await env.BUCKET.get(effect.key, { range: { offset: 0, length: effect.length } });
-    if (!object) return { ok: true, found: false };
-    return { ok: true, found: true, hex: bytesToHex(new Uint8Array(await object.arrayBuffer())) };
+    if (!object) return { ok: true, object: null };
+    return { ok: true, object: describeObject(object), hex: bytesToHex(new Uint8Array(await object.arrayBuffer())) };
   },
   r2_delete: async (effect, { env }) => {
     if (effect.keys.length > 0) await env.BUCKET.delete(effect.keys);

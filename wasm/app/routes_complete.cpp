@@ -86,29 +86,27 @@ Task<std::optional<Response>> load_sessions(Context& context, const jwt::Claims&
   co_return std::nullopt;
 }
 
-// Stage 2: look at what each upload wrote (metadata and first bytes together) and judge it. An object that
-// another upload wrote is not this upload's to judge, let alone delete.
+// Stage 2: look at what each upload wrote (metadata and first bytes, one read each) and judge it. An object
+// that another upload wrote is not this upload's to judge, let alone delete.
 Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Completion>& uploads) {
   std::vector<json> round;
   for (const Completion& upload : uploads) {
     if (!upload.checking()) continue;
-    round.push_back(effects::r2_head(upload.session->object_key));
     round.push_back(effects::r2_read_head(upload.session->object_key, magic::kHeadBytes));
   }
   const std::vector<EffectResult> reads = co_await context.exchange.perform(std::move(round));
   size_t next = 0;
   for (Completion& upload : uploads) {
     if (!upload.checking()) continue;
-    const EffectResult& head = reads[next++];
-    const EffectResult& first_bytes = reads[next++];
-    if (!head.ok() || !first_bytes.ok()) co_return storage_unavailable("r2 head/read failed");
-    const json& object = member_of(head.value(), "object");
+    const EffectResult& read = reads[next++];
+    if (!read.ok()) co_return storage_unavailable("r2 read failed");
+    const json& object = member_of(read.value(), "object");
     if (object.is_null() || string_field(object, "uploadId") != upload.upload_id) {
       upload.rejection = reject(Error::UploadMissing).with("uploadId", upload.upload_id);
       continue;
     }
     upload.object = object;
-    const std::string head_bytes = encoding::hex_decode(string_field(first_bytes.value(), "hex")).value_or("");
+    const std::string head_bytes = encoding::hex_decode(string_field(read.value(), "hex")).value_or("");
     const std::string reason = mismatch_reason(*upload.session, object, head_bytes);
     if (!reason.empty()) {
       upload.rejection =

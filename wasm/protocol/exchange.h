@@ -101,6 +101,7 @@ json kv_put(const std::string& key, const json& value, int64_t ttl_seconds = 0, 
 json kv_delete(const std::string& key);
 json kv_list(const std::string& prefix, const std::string& cursor, int64_t limit);
 json r2_head(const std::string& key);
+// The object (as r2_head describes it) and its first `length` bytes, in one read.
 json r2_read_head(const std::string& key, int64_t length);
 json r2_delete(const std::vector<std::string>& keys);
 json r2_list(const std::string& prefix, const std::string& cursor, int64_t limit);
