@@ -138,14 +138,14 @@ json perform(const json& effect, const std::string& where) {
       case ShootState::Down:
         return json{{"ok", false}, {"error", "simulated KV outage"}};
       case ShootState::Foreign:
-        return json{{"ok", true}, {"value", to_text(json{{"shootId", shoot_id}, {"owner", "someone-else"}})}};
+        return json{{"ok", true}, {"value", {{"shootId", shoot_id}, {"owner", "someone-else"}}}};
       case ShootState::Owned:
-        return json{{"ok", true}, {"value", to_text(json{{"shootId", shoot_id}, {"owner", kSub}})}};
+        return json{{"ok", true}, {"value", {{"shootId", shoot_id}, {"owner", kSub}}}};
     }
   }
   if (type == "kv_get" && starts_with(key, "asset:shoots/")) {
     if (!asset_exists(key)) return json{{"ok", true}, {"value", nullptr}};
-    return json{{"ok", true}, {"value", to_text(json{{"key", key.substr(6)}, {"size", 1}})}};
+    return json{{"ok", true}, {"value", {{"key", key.substr(6)}, {"size", 1}}}};
   }
   if (type == "kv_get" && starts_with(key, "pending:shoots/")) return json{{"ok", true}, {"value", nullptr}};
   // A session, and its copy as the upload pending on its key.

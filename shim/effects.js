@@ -188,7 +188,8 @@ async function verifySignature(check) {
 
 const handlers = {
   read_body: (effect, { request }) => readBody(request, effect.limit),
-  kv_get: async (effect, { env }) => ({ ok: true, value: await env.UPLOADS_KV.get(effect.key) }),
+  // Every value Upgate stores is JSON (kv_put): the core gets it parsed.
+  kv_get: async (effect, { env }) => ({ ok: true, value: await env.UPLOADS_KV.get(effect.key, "json") }),
   kv_put: async (effect, { env }) => {
     const options = effect.ttl ? { expirationTtl: Math.max(60, effect.ttl) } : {};
     if (effect.metadata) options.metadata = effect.metadata;

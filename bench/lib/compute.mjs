@@ -78,7 +78,7 @@ export async function measureCompute(url, { tokens, bindings, pids }) {
       "content-length": String(body.length),
     },
     body,
-    shoot: JSON.stringify(shootRecord()),
+    shoot: shootRecord(), // kv_get answers the stored JSON parsed, as shim/effects.js does
   };
 
   const result = {};

@@ -15,12 +15,10 @@ json read_shoot(const std::string& shoot_id) { return effects::kv_get(records::s
 
 Result<json> owned_shoot(const std::string& shoot_id, const EffectResult& stored, const jwt::Claims& caller) {
   if (!stored.ok()) return storage_unavailable("kv_get shoot failed");
-  auto shoot = parse_json(string_field(stored.value(), "value"));
-  if (!shoot || !shoot->is_object()) return missing(shoot_id);
-  if (!may_act_on(caller, string_field(*shoot, "owner"))) {
-    return reject(Error::NotShootOwner);
-  }
-  return std::move(*shoot);
+  const json& shoot = member_of(stored.value(), "value");
+  if (!shoot.is_object()) return missing(shoot_id);
+  if (!may_act_on(caller, string_field(shoot, "owner"))) return reject(Error::NotShootOwner);
+  return shoot;
 }
 
 Task<Result<json>> load_owned_shoot(Context& context, const std::string& shoot_id, const jwt::Claims& caller) {

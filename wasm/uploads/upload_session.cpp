@@ -72,9 +72,7 @@ std::optional<UploadSession> UploadSession::from_json(const json& record) {
 }
 
 std::optional<UploadSession> UploadSession::from_kv_value(const json& kv_result) {
-  const auto record = parse_json(string_field(kv_result, "value"));
-  if (!record) return std::nullopt;
-  return from_json(*record);
+  return from_json(member_of(kv_result, "value"));
 }
 
 }  // namespace upgate

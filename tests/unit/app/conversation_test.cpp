@@ -61,7 +61,7 @@ json presign_call(const std::string& body) {
 
 const std::string kPresignBody =
     R"({"shootId":"smith-wedding","filename":"smith-wedding_20261122_0001.jpg","contentType":"image/jpeg","size":10})";
-const json kShootFound{{"ok", true}, {"value", R"({"shootId":"smith-wedding","owner":"alice"})"}};
+const json kShootFound{{"ok", true}, {"value", {{"shootId", "smith-wedding"}, {"owner", "alice"}}}};
 const json kNothing{{"ok", true}, {"value", nullptr}};
 
 // Presign up to the answer that waits on its writes.
