@@ -19,7 +19,7 @@
 import { AwsV4Signer } from "aws4fetch";
 import { jwtVerify } from "jose";
 import wasmModule from "../build/wasm/upgate-probe.wasm";
-import { Core } from "../shim/core.js";
+import { configuredCore, describeRequest, randomHex } from "../shim/core.js";
 
 const encoder = new TextEncoder();
 let core = null;
@@ -27,16 +27,10 @@ const cryptoKeys = new Map();
 
 function coreFor(env) {
   if (core) return core;
-  const fresh = new Core(wasmModule);
-  const strings = Object.fromEntries(Object.entries(env).filter(([, value]) => typeof value === "string"));
-  const report = fresh.call({ op: "configure", env: strings });
+  const { core: fresh, report } = configuredCore(wasmModule, env);
   if (!report.ok) throw new Error(`configure: ${JSON.stringify(report)}`);
   core = fresh;
   return core;
-}
-
-function randomHex(bytes) {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function base64urlToBytes(text) {
@@ -102,23 +96,14 @@ function cannedEffect(effect, args) {
   }
 }
 
-function describeRequest(request) {
-  const url = new URL(request.url);
-  return {
-    method: request.method,
-    path: url.pathname,
-    query: url.search.slice(1),
-    scheme: url.protocol.replace(":", ""),
-    ip: request.headers.get("cf-connecting-ip") ?? "",
-    headers: [...request.headers],
-  };
-}
 
 // One presign request through the core as shim/index.js drives it (the conversation of wasm/protocol/conversation.h):
 // describe the request, then resume with each round of effect results until the core answers; a commit
 // answer ("then") ends it once its effects are answered. Answers the number of core calls and the status.
 // With `stopAfter`, stops after that many calls (abandoning the conversation); with `snapshots`, records
-// every call's message and answer and their sizes.
+// every call's message and answer and their sizes. It is a loop of its own rather than shim/worker.js's
+// converse because it must stay synchronous: with effects answered from memory, the time measured is the
+// core's alone, with no awaits in it.
 function presignThroughCore(env, request, args, { snapshots = null, stopAfter = Infinity } = {}) {
   const instance = coreFor(env);
   // The body goes with the first call, as shim/worker.js sends POST /api/* bodies under the core's prefetch rule.

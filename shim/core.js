@@ -81,3 +81,38 @@ export class Core {
 }
 
 const CHECKSUM_ALGORITHMS = { crc32: 1, crc32c: 2 };
+
+/**
+ * A core configured for an environment: the one way the Worker, the test probe and the bench start it.
+ * @param {WebAssembly.Module} wasmModule
+ * @param {Record<string, unknown>} env the Worker's bindings; only the string ones (vars, secrets) go to the core
+ * @param {object} [extras] other configure fields (rate_limiter_bound, openapi)
+ * @returns {{ core: Core, report: any }} the core and its configure answer (ok, env, problems, notes, prefetch_body)
+ */
+export function configuredCore(wasmModule, env, extras = {}) {
+  const core = new Core(wasmModule);
+  const strings = Object.fromEntries(Object.entries(env).filter(([, value]) => typeof value === "string"));
+  const report = core.call({ op: "configure", env: strings, ...extras });
+  return { core, report };
+}
+
+/** @param {number} bytes */
+export function randomHex(bytes) {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The request facts the core's "http" call carries (wasm/protocol/PROTOCOL.md).
+ * @param {Request} request
+ */
+export function describeRequest(request) {
+  const url = new URL(request.url);
+  return {
+    method: request.method,
+    path: url.pathname,
+    query: url.search.startsWith("?") ? url.search.slice(1) : url.search,
+    scheme: url.protocol.replace(":", ""),
+    ip: request.headers.get("cf-connecting-ip") ?? "",
+    headers: [...request.headers],
+  };
+}

@@ -1,34 +1,12 @@
 // The Worker's behaviour, built around one wasm module: turns each request (and each cron tick) into a
 // conversation with the C++ core, performs the I/O the core asks for, and returns what the core decided.
 // No decisions are made here. (index.js builds the real Worker; tests can build one around another module.)
-import { Core } from "./core.js";
+import { configuredCore, describeRequest, randomHex } from "./core.js";
 import { performEffect, readBody } from "./effects.js";
 import { logLine } from "./log.js";
 
 // A request needs a handful of steps (auth, body, KV, R2); the bound stops a core bug from looping forever.
 const MAX_STEPS = 32;
-
-function environmentStrings(env) {
-  const strings = {};
-  for (const [name, value] of Object.entries(env)) if (typeof value === "string") strings[name] = value;
-  return strings;
-}
-
-function randomHex(bytes) {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function describeRequest(request) {
-  const url = new URL(request.url);
-  return {
-    method: request.method,
-    path: url.pathname,
-    query: url.search.startsWith("?") ? url.search.slice(1) : url.search,
-    scheme: url.protocol.replace(":", ""),
-    ip: request.headers.get("cf-connecting-ip") ?? "",
-    headers: [...request.headers],
-  };
-}
 
 // The core could not answer (a trap, or a bug): a JSON 500 that still carries a request id.
 function internalError(requestId) {
@@ -54,10 +32,7 @@ export function createWorker({ wasmModule, openapiDocument }) {
 
   function coreFor(env) {
     if (core) return core;
-    const fresh = new Core(wasmModule);
-    const report = fresh.call({
-      op: "configure",
-      env: environmentStrings(env),
+    const { core: fresh, report } = configuredCore(wasmModule, env, {
       rate_limiter_bound: Boolean(env.RATE_LIMITER),
       openapi: openapiDocument,
     });
