@@ -1,6 +1,6 @@
 #include "app/auth.h"
 
-#include <cctype>
+#include "util/text.h"
 
 #include "app/isolate.h"
 #include "app/request_body.h"
@@ -12,9 +12,7 @@ namespace {
 // "Bearer <token>"; the scheme is case-insensitive (RFC 7235).
 std::string bearer_token(const std::string& header) {
   if (header.size() < 7) return "";
-  std::string scheme = header.substr(0, 7);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer ") return "";
+  if (text::ascii_lower(header.substr(0, 7)) != "bearer ") return "";
   const auto start = header.find_first_not_of(' ', 7);
   return start == std::string::npos ? "" : header.substr(start);
 }

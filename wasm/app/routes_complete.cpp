@@ -6,6 +6,7 @@
 #include "app/request_body.h"
 #include "app/routes.h"
 #include "naming/magic.h"
+#include "naming/naming.h"
 #include "uploads/records.h"
 #include "uploads/upload_request.h"
 #include "uploads/upload_session.h"
@@ -31,9 +32,9 @@ Rejection not_found(const std::string& upload_id) { return reject(Error::UploadN
 
 std::string mismatch_reason(const UploadSession& session, const json& object, const std::string& head) {
   if (integer_field(object, "size", -1) != session.size) return "size differs from the declared size";
-  std::string stored_type = string_field(object, "contentType");
-  stored_type = stored_type.substr(0, stored_type.find(';'));
-  if (stored_type != session.content_type) return "content type differs from the declared type";
+  if (naming::media_type(string_field(object, "contentType")) != session.content_type) {
+    return "content type differs from the declared type";
+  }
   if (!magic::matches_content_type(session.content_type, head)) {
     return "the file's first bytes are not a " + session.content_type + " file";
   }

@@ -11,17 +11,12 @@ namespace {
 
 constexpr size_t kMinSecretBytes = 32;
 
-std::string trimmed(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
+using text::trim;
 // "a, b,,c" -> {"a", "b", "c"}: comma-separated, blanks trimmed, empty items dropped.
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;
   for (const std::string& piece : text::split(text, ',')) {
-    std::string item = trimmed(piece);
+    std::string item = trim(piece);
     if (!item.empty()) items.push_back(std::move(item));
   }
   return items;
@@ -30,7 +25,7 @@ std::vector<std::string> split_list(const std::string& text) {
 // Reads an integer variable; a malformed or out-of-range value is a problem in production and a note (with
 // the default kept) in development.
 void read_integer(const json& env, const char* name, int64_t low, int64_t high, int64_t& target, Config& config) {
-  const std::string text = trimmed(string_field(env, name));
+  const std::string text = trim(string_field(env, name));
   if (text.empty()) return;
   char* end = nullptr;
   errno = 0;
@@ -62,9 +57,9 @@ void require_secret(const std::string& value, const char* name, Config& config) 
 
 void read_jwt(const json& env, Config& config) {
   config.jwt_secret = string_field(env, "JWT_SECRET");
-  config.jwt_jwks = trimmed(string_field(env, "JWT_JWKS"));
-  config.jwt_issuer = trimmed(string_field(env, "JWT_ISSUER"));
-  config.jwt_audience = trimmed(string_field(env, "JWT_AUDIENCE"));
+  config.jwt_jwks = trim(string_field(env, "JWT_JWKS"));
+  config.jwt_issuer = trim(string_field(env, "JWT_ISSUER"));
+  config.jwt_audience = trim(string_field(env, "JWT_AUDIENCE"));
   if (config.jwt_secret.empty() && config.jwt_jwks.empty()) {
     (config.production ? config.problems : config.notes).push_back("neither JWT_SECRET nor JWT_JWKS is set");
   } else if (!config.jwt_secret.empty()) {
@@ -73,14 +68,14 @@ void read_jwt(const json& env, Config& config) {
 }
 
 void read_upload_mode(const json& env, Config& config) {
-  const std::string mode = trimmed(string_field(env, "UPLOAD_MODE", "worker"));
+  const std::string mode = trim(string_field(env, "UPLOAD_MODE", "worker"));
   if (mode == "s3") {
     config.upload_mode = UploadMode::S3;
   } else if (mode != "worker" && !mode.empty()) {
     (config.production ? config.problems : config.notes).push_back("UPLOAD_MODE must be worker or s3");
   }
   if (config.upload_mode == UploadMode::Worker) {
-    config.upload_key_id = trimmed(string_field(env, "UPLOAD_SIGNING_KEY_ID"));
+    config.upload_key_id = trim(string_field(env, "UPLOAD_SIGNING_KEY_ID"));
     config.upload_secret = string_field(env, "UPLOAD_SIGNING_SECRET");
     if (config.upload_key_id.empty()) {
       (config.production ? config.problems : config.notes).push_back("UPLOAD_SIGNING_KEY_ID is not set");
@@ -88,9 +83,9 @@ void read_upload_mode(const json& env, Config& config) {
     require_secret(config.upload_secret, "UPLOAD_SIGNING_SECRET", config);
     return;
   }
-  config.r2_endpoint = trimmed(string_field(env, "R2_S3_ENDPOINT"));
-  config.r2_bucket = trimmed(string_field(env, "R2_BUCKET_NAME"));
-  config.r2_key_id = trimmed(string_field(env, "R2_ACCESS_KEY_ID"));
+  config.r2_endpoint = trim(string_field(env, "R2_S3_ENDPOINT"));
+  config.r2_bucket = trim(string_field(env, "R2_BUCKET_NAME"));
+  config.r2_key_id = trim(string_field(env, "R2_ACCESS_KEY_ID"));
   config.r2_secret = string_field(env, "R2_SECRET_ACCESS_KEY");
   auto& sink = config.production ? config.problems : config.notes;
   // The scheme is used as given, so a local S3 server can stand in during development; production needs TLS.
@@ -121,7 +116,7 @@ void read_cors(const json& env, Config& config) {
 
 Config load_config(const json& env) {
   Config config;
-  config.app_env = trimmed(string_field(env, "APP_ENV"));
+  config.app_env = trim(string_field(env, "APP_ENV"));
   config.production = config.app_env == "production";
   if (config.app_env != "production" && config.app_env != "development") {
     // Without a known environment, fail safe: treat it as production so nothing weak is served.

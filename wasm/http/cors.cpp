@@ -1,5 +1,7 @@
 #include "http/cors.h"
 
+#include "util/text.h"
+
 namespace upgate::cors {
 
 namespace {
@@ -13,21 +15,13 @@ constexpr const char* kExposedHeaders =
     "X-Request-Id, ETag, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, RateLimit-Policy, RateLimit, "
     "Retry-After";
 
-bool all_digits(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 bool matches(std::string_view pattern, std::string_view origin) {
   if (pattern == origin) return true;
   if (pattern.size() < 2 || pattern.substr(pattern.size() - 2) != ":*") return false;
   const std::string_view base = pattern.substr(0, pattern.size() - 2);
   if (origin == base) return true;
   return origin.size() > base.size() + 1 && origin.substr(0, base.size()) == base && origin[base.size()] == ':' &&
-         all_digits(origin.substr(base.size() + 1));
+         text::all_digits(origin.substr(base.size() + 1));
 }
 }  // namespace
 

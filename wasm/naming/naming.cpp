@@ -3,6 +3,7 @@
 #include "naming/naming.h"
 
 #include "util/clock.h"
+#include "util/text.h"
 
 #include <array>
 #include <cstddef>
@@ -14,10 +15,7 @@ namespace {
 constexpr size_t kMaxFilenameLength = 64;
 constexpr size_t kMinShootIdLength = 3;
 constexpr size_t kMaxShootIdLength = 32;
-constexpr int64_t kSecondsPerDay = 86400;
-
 bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool all_of(std::string_view text, bool (*accept)(char)) {
   for (char c : text) {
@@ -26,27 +24,7 @@ bool all_of(std::string_view text, bool (*accept)(char)) {
   return true;
 }
 
-bool all_digits(std::string_view text) { return all_of(text, is_digit); }
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
-// A Content-Type header value as clients really send it ("image/jpeg; charset=binary", " IMAGE/JPEG "):
-// only the media type itself decides which row it is on.
-std::string_view media_type(std::string_view header_value) {
-  header_value = header_value.substr(0, header_value.find(';'));
-  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
-  while (!header_value.empty() && blank(header_value.front())) header_value.remove_prefix(1);
-  while (!header_value.empty() && blank(header_value.back())) header_value.remove_suffix(1);
-  return header_value;
-}
+using text::all_digits;
 
 const ExtensionRow* find_extension(std::string_view ext) {
   for (const ExtensionRow& row : extension_table()) {
@@ -57,24 +35,18 @@ const ExtensionRow* find_extension(std::string_view ext) {
 
 using clock::days_from_civil;
 
-bool is_leap_year(unsigned y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+}  // namespace
 
-unsigned days_in_month(unsigned y, unsigned m) {
-  constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return (m == 2 && is_leap_year(y)) ? 29 : kDays[m - 1];
+std::string media_type(std::string_view content_type) {
+  return text::ascii_lower(text::trim(content_type.substr(0, content_type.find(';'))));
 }
+
+namespace {
 
 unsigned parse_digits(std::string_view digits) {
   unsigned value = 0;
   for (char c : digits) value = value * 10 + static_cast<unsigned>(c - '0');
   return value;
-}
-
-// Flooring, not truncating: a time before 1970 still belongs to the day that contains it.
-int64_t utc_day(int64_t unix_seconds) {
-  int64_t day = unix_seconds / kSecondsPerDay;
-  if (unix_seconds % kSecondsPerDay < 0) --day;
-  return day;
 }
 
 // Days since the epoch of a YYYYMMDD that names a real calendar date, or nullopt.
@@ -83,8 +55,7 @@ std::optional<int64_t> parse_date(std::string_view text) {
   const unsigned year = parse_digits(text.substr(0, 4));
   const unsigned month = parse_digits(text.substr(4, 2));
   const unsigned day = parse_digits(text.substr(6, 2));
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
-  return days_from_civil(year, month, day);
+  return clock::days_of_date(year, month, day);
 }
 
 // The name split into its parts; only exists when the name has the structure the pattern rule asks for.
@@ -176,7 +147,7 @@ bool extension_holds(const Context& c) { return find_extension(c.parts->extensio
 
 bool extension_type_holds(const Context& c) {
   const ExtensionRow* row = find_extension(c.parts->extension);
-  return row != nullptr && equals_ignore_case(media_type(c.content_type), row->content_type);
+  return row != nullptr && media_type(c.content_type) == row->content_type;
 }
 
 struct RuleCheck {
@@ -225,7 +196,7 @@ const char* rule_name(Rule rule) {
 
 std::optional<Rule> check_filename(std::string_view filename, std::string_view shoot_id, std::string_view content_type,
                                    int64_t now_unix_seconds) {
-  const Context context{filename, shoot_id, content_type, utc_day(now_unix_seconds), parse_name(filename)};
+  const Context context{filename, shoot_id, content_type, clock::day_of(now_unix_seconds), parse_name(filename)};
   for (const RuleCheck& check : kRules) {
     if (!check.holds(context)) return check.rule;
   }
@@ -239,9 +210,9 @@ bool is_valid_shoot_id(std::string_view id) {
 }
 
 bool is_allowed_content_type(std::string_view type) {
-  const std::string_view media = media_type(type);
+  const std::string media = media_type(type);
   for (const ExtensionRow& row : extension_table()) {
-    if (equals_ignore_case(media, row.content_type)) return true;
+    if (media == row.content_type) return true;
   }
   return false;
 }

@@ -3,10 +3,15 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace upgate::naming {
+
+// The media type a Content-Type names, as the extension table spells it: "Image/JPEG; charset=binary" is
+// "image/jpeg" (parameters, spaces and case do not change what the type is).
+std::string media_type(std::string_view content_type);
 
 // In the contract's table order: check_filename reports the first one broken.
 enum class Rule { Charset, Length, Pattern, ShootMismatch, Date, Sequence, Variant, Extension, ExtensionMismatch };

@@ -1,7 +1,6 @@
 #include "protocol/exchange.h"
 
-#include <algorithm>
-#include <cctype>
+#include "util/text.h"
 
 namespace upgate {
 
@@ -23,9 +22,7 @@ RequestFacts read_request(const json& request) {
   if (member_of(request, "headers").is_array()) {
     for (const auto& pair : member_of(request, "headers")) {
       if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) continue;
-      std::string name = pair[0].get<std::string>();
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      facts.headers.emplace_back(std::move(name), pair[1].get<std::string>());
+      facts.headers.emplace_back(text::ascii_lower(pair[0].get<std::string>()), pair[1].get<std::string>());
     }
   }
   facts.host = facts.header("host");

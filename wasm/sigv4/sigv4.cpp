@@ -51,16 +51,6 @@ std::string to_lower(std::string_view text) {
 
 using clock::civil_from_days;
 using clock::CivilDate;
-using clock::days_from_civil;
-
-unsigned days_in_month(int64_t year, unsigned month) {
-  static constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[month - 1];
-}
-
-// Floor division, so times before 1970 still land on the right day.
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0); }
 
 void append_padded(std::string& out, int64_t value, size_t width) {
   std::string digits = std::to_string(value);
@@ -427,7 +417,7 @@ void SigningKeyCache::evict_oldest() {
 // ---- Building blocks ----
 
 std::string format_amz_date(int64_t unix_seconds) {
-  const int64_t days = floor_div(unix_seconds, kSecondsPerDay);
+  const int64_t days = clock::day_of(unix_seconds);
   const int64_t seconds = unix_seconds - days * kSecondsPerDay;
   const CivilDate date = civil_from_days(days);
   std::string out;
@@ -454,9 +444,9 @@ std::optional<int64_t> parse_amz_date(std::string_view text) {
   const auto day = static_cast<unsigned>(digits_value(date.substr(6, 2)));
   const int64_t hour = digits_value(time.substr(0, 2)), minute = digits_value(time.substr(2, 2)),
                 second = digits_value(time.substr(4, 2));
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
-  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
-  return days_from_civil(year, month, day) * kSecondsPerDay + hour * 3600 + minute * 60 + second;
+  const std::optional<int64_t> days = clock::days_of_date(year, month, day);
+  if (!days || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  return *days * kSecondsPerDay + hour * 3600 + minute * 60 + second;
 }
 
 // S3 neither normalises ("a//b", "./") nor double-encodes the path, unlike the generic SigV4 rules.

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "util/encoding.h"
+#include "util/text.h"
 
 namespace upgate {
 
@@ -24,11 +25,7 @@ bool is_descriptor(std::string_view algorithm) {
   return algorithm == "type" || algorithm == "algorithm" || algorithm == "mode";
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+using text::ascii_lower;
 
 Failure unsupported(std::string_view algorithm) {
   return Failure{"checksum_unsupported",
@@ -55,10 +52,10 @@ std::optional<Failure> add(Checksums& checksums, std::string_view algorithm, std
 
 std::optional<Failure> add_all(Checksums& checksums, const std::vector<std::pair<std::string, std::string>>& pairs) {
   for (const auto& [raw_name, value] : pairs) {
-    const std::string name = lower(raw_name);
+    const std::string name = ascii_lower(raw_name);
     if (name == kSdkAlgorithm) {
       // The algorithm a client announces must be one Upgate verifies, even when its value travels elsewhere.
-      const std::string algorithm = lower(value);
+      const std::string algorithm = ascii_lower(value);
       if (digest_lengths().find(algorithm) == digest_lengths().end()) return unsupported(algorithm);
       continue;
     }

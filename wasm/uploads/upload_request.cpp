@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "naming/naming.h"
+#include "util/text.h"
 
 namespace upgate {
 
@@ -11,16 +12,6 @@ namespace {
 
 bool is_lower_hex(const std::string& text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-// "Image/JPEG; charset=binary" -> "image/jpeg": parameters and case do not change what the type is.
-std::string media_type(const std::string& declared) {
-  std::string type = declared.substr(0, declared.find(';'));
-  const auto first = type.find_first_not_of(" \t");
-  const auto last = type.find_last_not_of(" \t");
-  type = first == std::string::npos ? "" : type.substr(first, last - first + 1);
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
-  return type;
 }
 
 // A present, non-null member (the contract treats "field": null as a missing field).
@@ -50,11 +41,10 @@ std::optional<Rejection> check_fields(const json& item, FileRequest& file) {
   const json* size = member(item, "size");
   if (!size || !size->is_number_integer()) return invalid_request("size", "size is required and must be an integer.");
   file.filename = filename->get<std::string>();
-  file.content_type = media_type(type->get<std::string>());
+  file.content_type = naming::media_type(type->get<std::string>());
   file.size = size->get<int64_t>();
   if (const json* sha = member(item, "sha256")) {
-    std::string digest = sha->is_string() ? sha->get<std::string>() : "";
-    std::transform(digest.begin(), digest.end(), digest.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string digest = text::ascii_lower(sha->is_string() ? sha->get<std::string>() : "");
     if (digest.size() != 64 || !is_lower_hex(digest)) {
       return invalid_request("sha256", "sha256 must be 64 hexadecimal characters.");
     }

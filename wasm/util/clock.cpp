@@ -25,6 +25,22 @@ CivilDate civil_from_days(int64_t days) {
   return {static_cast<int64_t>(year_of_era) + era * 400 + (month <= 2), month, day};
 }
 
+unsigned days_in_month(int64_t year, unsigned month) {
+  static constexpr unsigned kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+std::optional<int64_t> days_of_date(int64_t year, unsigned month, unsigned day) {
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
+  return days_from_civil(year, month, day);
+}
+
+int64_t day_of(int64_t unix_seconds) {
+  constexpr int64_t kSecondsPerDay = 86400;
+  return unix_seconds / kSecondsPerDay - (unix_seconds % kSecondsPerDay < 0 ? 1 : 0);
+}
+
 std::string iso8601(int64_t unix_ms) {
   const int64_t seconds = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
   const int64_t millis = unix_ms - seconds * 1000;

@@ -6,6 +6,31 @@
 
 namespace upgate::text {
 
+// ASCII lower case; other bytes (UTF-8 included) stay as they are.
+inline std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Non-empty and only 0-9.
+inline bool all_digits(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// Without leading and trailing spaces, tabs and line breaks.
+inline std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
+}
+
 // Every piece between separators, empty ones included: split("a//b", '/') is {"a", "", "b"}.
 inline std::vector<std::string> split(std::string_view text, char separator) {
   std::vector<std::string> parts;
