@@ -120,6 +120,7 @@ describe("cleanup of abandoned uploads", () => {
     const earlier = env.worker.jsonLogs().filter((line) => line.event === "cleanup").at(-1);
     const log = await runCleanup(env.worker, 7);
     assert.notEqual(log.request_id, earlier.request_id);
+    assert.equal(log.io, 2, "only the two listings: the index and tmp/");
     assert.equal(log.objects_deleted, 0);
     assert.equal(log.records_deleted, 0);
   });

@@ -849,6 +849,36 @@ describe("response conventions on the upload routes", () => {
     assert.ok(reset > 1_600_000_000, "Reset is in Unix seconds");
   });
 
+  // Contract 5.5: each request's log line counts its binding calls. This Worker binds no RATE_LIMITER,
+  // which would add one call per /api/* request.
+  it("each request's log line carries io, its binding calls: presign 6, PUT 2, complete 6", async () => {
+    const { user, shootId } = await ownerWithShoot(worker, "io-count");
+    const bytes = jpegBytes(300);
+    const headers = (id) => ({ ...user.headers, "X-Request-Id": id });
+    const presigned = await worker.fetch("/api/uploads/presign", {
+      method: "POST",
+      headers: headers("io-presign"),
+      body: JSON.stringify({ shootId, filename: fileName(shootId), contentType: "image/jpeg", size: bytes.length }),
+    });
+    const item = await assertJsonOk(presigned);
+    const uploaded = await fetch(item.url, { method: "PUT", headers: { ...item.headers, "X-Request-Id": "io-put" }, body: bytes });
+    assert.equal(uploaded.status, 200);
+    const done = await worker.fetch("/api/uploads/complete", {
+      method: "POST",
+      headers: headers("io-complete"),
+      body: JSON.stringify({ uploadId: item.uploadId }),
+    });
+    await assertJsonOk(done);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const io = (id) => worker.jsonLogs().find((line) => line.request_id === id)?.io;
+    // presign: the shoot, the asset and the pending record read; session, pending record and cleanup entry written
+    assert.equal(io("io-presign"), 6);
+    // PUT: the session read, the body streamed into R2 (no rate limit outside /api/)
+    assert.equal(io("io-put"), 2);
+    // complete: the session read, one R2 read; asset, session, pending, cleanup entry written
+    assert.equal(io("io-complete"), 6);
+  });
+
   it("the upload PUT route answers JSON errors with a request id too", async () => {
     const response = await fetch(new URL("/upload/shoots/abc/abc_20260101_0001.jpg", worker.url), {
       method: "PUT",

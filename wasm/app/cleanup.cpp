@@ -83,7 +83,8 @@ json finished(const Exchange& run, int64_t objects, int64_t records_deleted, siz
                 {"records_deleted", records_deleted},
                 {"uploads_examined", examined},
                 {"more", more},
-                {"storage_failed", failed}}}};
+                {"storage_failed", failed},
+                {"io", run.binding_calls()}}}};
 }
 
 // The upload an index entry speaks for, when it was abandoned: not completed, and not presigned again since

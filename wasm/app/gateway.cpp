@@ -63,7 +63,10 @@ void add_common_headers(Response& response, const Context& context) {
   for (const auto& [name, value] : context.extra_headers) response.header(name, value);
 }
 
-json finished(Response response, Context& context) {
+// The answer and its log line. `io` counts every binding call the request made; pending_io, those of the
+// writes still to be sent with the answer.
+json finished(Response response, Context& context, int64_t pending_io = 0) {
+  const int64_t io = context.exchange.binding_calls() + pending_io;
   if (response.body.is_object() && response.body.contains("error")) {
     response.body["error"]["request_id"] = context.request_id;
   }
@@ -75,7 +78,8 @@ json finished(Response response, Context& context) {
            {"event", "request"},
            {"method", request.method},
            {"path", request.path},
-           {"status", response.status}};
+           {"status", response.status},
+           {"io", io}};
   if (!context.sub.empty()) log["sub"] = context.sub;
   if (!response.log_detail.empty()) log["detail"] = response.log_detail;
   json headers = json::array();
@@ -103,8 +107,8 @@ class HttpConversation final : public Conversation {
     Response response = co_await route_request(context_);
     if (response.commit.empty()) co_return finished(std::move(response), context_);
     std::vector<json> writes = std::move(response.commit);
-    const std::vector<EffectResult> results =
-        co_await commit(std::move(writes), finished(std::move(response), context_));
+    json answer = finished(std::move(response), context_, Exchange::count_binding_calls(writes));
+    const std::vector<EffectResult> results = co_await commit(std::move(writes), std::move(answer));
     // Resumed only when a write failed: when they all succeed the shim sends the answer committed above.
     std::string failure;
     for (const EffectResult& result : results) {

@@ -44,6 +44,16 @@ Task<EffectResult> Exchange::perform_one(json effect) {
   co_return results.empty() ? EffectResult() : std::move(results.front());
 }
 
+int64_t Exchange::count_binding_calls(const std::vector<json>& effects) {
+  int64_t calls = 0;
+  for (const json& effect : effects) {
+    const std::string type = string_field(effect, "type");
+    // read_body and verify_signature are the shim's own work, not calls to a binding.
+    if (type.rfind("kv_", 0) == 0 || type.rfind("r2_", 0) == 0 || type == "rate_limiter") ++calls;
+  }
+  return calls;
+}
+
 void Exchange::resume_with(std::vector<EffectResult> results) {
   answered_ = std::move(results);
   make_ready(std::exchange(waiting_, nullptr));

@@ -73,9 +73,16 @@ class Exchange {
     Exchange& exchange_;
     std::vector<json> effects_;
   };
-  Round perform(std::vector<json> effects) { return Round(*this, std::move(effects)); }
+  Round perform(std::vector<json> effects) {
+    binding_calls_ += count_binding_calls(effects);
+    return Round(*this, std::move(effects));
+  }
   // One effect on its own.
   Task<EffectResult> perform_one(json effect);
+
+  // How many binding calls (KV, R2, rate limiter) the rounds asked for so far: the log line's "io".
+  int64_t binding_calls() const { return binding_calls_; }
+  static int64_t count_binding_calls(const std::vector<json>& effects);
 
   // For the conversation (conversation.h): what the suspended handler asked for, and resuming it.
   bool waiting() const { return static_cast<bool>(waiting_); }
@@ -89,6 +96,7 @@ class Exchange {
   std::optional<json> prefetched_body_;
   std::vector<json> asked_;
   std::vector<EffectResult> answered_;
+  int64_t binding_calls_ = 0;
   coro::coroutine_handle<> waiting_;
 };
 
