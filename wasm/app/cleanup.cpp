@@ -87,13 +87,12 @@ json finished(const Exchange& run, int64_t objects, int64_t records_deleted, siz
                 {"io", run.binding_calls()}}}};
 }
 
-// The upload an index entry speaks for, when it was abandoned: not completed, and not presigned again since
+// Whether the upload an index entry speaks for was abandoned: not completed, and not presigned again since
 // the entry was written (a later presign wrote a later entry, which speaks for it then).
-std::optional<UploadSession> abandoned_session(const json& stored, const Abandoned& entry) {
-  auto session = UploadSession::from_kv_value(stored);
-  if (!session || session->state == UploadSession::State::Completed) return std::nullopt;
-  if (session->presigned_at_ms > created_ms_of(entry.index_key)) return std::nullopt;
-  return session;
+bool abandoned(const json& stored, const Abandoned& entry) {
+  const auto session = UploadSession::from_kv_value(stored);
+  return session && session->state != UploadSession::State::Completed &&
+         session->presigned_at_ms <= created_ms_of(entry.index_key);
 }
 
 void release(std::map<std::string, int64_t>& claims, const std::vector<Abandoned>& entries) {
@@ -127,7 +126,6 @@ class CleanupRun final : public Conversation {
     const std::vector<EffectResult> seen = co_await cron.perform(std::move(looks));
 
     std::vector<std::string> doomed_objects = old_tmp_objects(tmp.value(), cron.now_ms());
-    int64_t objects = static_cast<int64_t>(doomed_objects.size());
     int64_t records_deleted = 0;
     std::vector<json> deletions;
     const auto remove_record = [&](const std::string& key) {
@@ -140,11 +138,10 @@ class CleanupRun final : public Conversation {
       const EffectResult& head = seen[3 * i + 2];
       if (!session.ok() || !pending.ok() || !head.ok()) continue;  // left for the next run
       const Abandoned& entry = entries[i];
-      if (abandoned_session(session.value(), entry)) {
+      if (abandoned(session.value(), entry)) {
         // Only bytes this upload wrote; a key that a completed or newer upload holds is never touched.
         if (string_field(member_of(head.value(), "object"), "uploadId") == entry.upload_id) {
           doomed_objects.push_back(entry.object_key);
-          ++objects;
         }
         remove_record(records::session_key(entry.upload_id));
         const auto current = UploadSession::from_kv_value(pending.value());
@@ -159,6 +156,7 @@ class CleanupRun final : public Conversation {
     for (const EffectResult& deletion : deleted) failed = failed || !deletion.ok();
     release(claims, entries);
     const bool more = !string_field(index.value(), "cursor").empty() || !string_field(tmp.value(), "cursor").empty();
+    const auto objects = static_cast<int64_t>(doomed_objects.size());
     co_return finished(cron, failed ? 0 : objects, failed ? 0 : records_deleted, entries.size(), more, failed);
   }
 };
