@@ -91,6 +91,29 @@ function cannedEffect(effect, args) {
       return { ok: true, value: effect.key.startsWith("shoot:") ? args.shoot : null };
     case "kv_put":
       return { ok: true };
+    // The shoot ledger's answer to a presign (wasm/ledger/uploads.cpp): a new upload for each file, the shoot
+    // already in the cron's work index.
+    case "ledger": {
+      const now = Date.now();
+      const uploads = effect.request.files.map((file, i) => ({
+        upload: {
+          uploadId: `up_${effect.shootId}_${String(i).padStart(32, "0")}`,
+          key: `shoots/${effect.shootId}/${file.filename}`,
+          objectKey: `shoots/${effect.shootId}/${file.filename}`,
+          shootId: effect.shootId,
+          filename: file.filename,
+          contentType: file.contentType,
+          size: file.size,
+          sha256: file.sha256,
+          state: "pending",
+          multipart: false,
+          createdAtMs: now,
+          presignedAtMs: now,
+          completingAtMs: 0,
+        },
+      }));
+      return { ok: true, result: { uploads, indexWork: false } };
+    }
     default:
       return { ok: false, error: `unexpected effect ${effect.type}` };
   }

@@ -95,7 +95,7 @@ async function benchPresign(workerd, bindings, settings) {
   const token = await hs256Token(bindings.JWT_SECRET);
   const body = presignBody();
   for (const name of PRESIGN_TARGETS) {
-    await seedShoot(workerd, name);
+    await seedShoot(workerd, name, token);
     const { rateLimit } = await checkPresign(name, workerd.urls[name], token, body);
     if (name === "upgate" && rateLimit !== bindings.RATE_LIMIT_PER_MINUTE) {
       throw new Error(`Upgate's rate limit is ${rateLimit}, not ${bindings.RATE_LIMIT_PER_MINUTE}: it would refuse under load`);

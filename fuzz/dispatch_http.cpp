@@ -7,12 +7,12 @@
 // request (with a valid HS256 bearer token minted here, so authentication needs no effect; the isolate has no
 // RATE_LIMITER binding, so the throttle needs none either) and the prefetched body {"ok":true,"text":<input>};
 // each {"effects","handle"} answer is performed by a simulated shim and resumed; an answer with "then" is
-// taken, and the conversation closed, when every effect succeeded. The simulated storage: the shoot record is
-// the caller's unless the shoot id starts with "missing" (absent), "other" (someone else's) or "down" (KV read
-// fails); a completed upload exists when the file name contains "_0001", a pending one never; KV writes succeed unless
-// the shoot id starts with "readonly". The core is configured afresh before each input: the local token bucket would
-// otherwise run dry after a few hundred executions at a fixed clock and turn every later input into a 429,
-// which is not what this target is about.
+// taken, and the conversation closed, when every effect succeeded. The simulated shoot ledger: the shoot is the
+// caller's unless its id starts with "missing" (absent), "other" (someone else's) or "down" (the Durable Object
+// fails); a completed upload exists when the file name contains "_0001", a pending one never; the work index
+// write to KV succeeds unless the shoot id starts with "readonly". The core is configured afresh before each input: the
+// local token bucket would otherwise run dry after a few hundred executions at a fixed clock and turn every later input
+// into a 429, which is not what this target is about.
 //
 // Invariants:
 //  - every answer of dispatch() is a JSON object (followed only by the NUL-separated response bodies it
@@ -24,8 +24,8 @@
 //    parse_presign_request and the simulated storage: the same status and error code, one entry per file in
 //    batch mode, the error body carrying the request id, 503 when a write the answer depends on failed;
 //  - every presigned URL handed out verifies with sigv4::verify against the worker-mode key, for the object key
-//    shoots/<shootId>/<filename> and the declared type, length and digest; every session written is the
-//    caller's and pending.
+//    shoots/<shootId>/<filename> and the declared type, length and digest; every file sent to the ledger passed
+//    the naming standard, and the ledger is asked as the caller.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +40,7 @@
 #include "fuzz_check.h"
 #include "naming/naming.h"
 #include "sigv4/sigv4.h"
+#include "uploads/records.h"
 #include "uploads/upload_request.h"
 #include "util/encoding.h"
 #include "util/json.h"
@@ -126,43 +127,62 @@ ShootState shoot_state(const std::string& shoot_id) {
 bool asset_exists(const std::string& filename) { return filename.find("_0001") != std::string::npos; }
 bool writes_fail(const std::string& shoot_id) { return starts_with(shoot_id, "readonly"); }
 
+// The shoot's ledger deciding a presign (wasm/ledger/uploads.cpp), simulated: each file the Worker sends must
+// be one it checked; a new upload for each, unless a completed file holds the name.
+json ledger_presign(const json& request, const std::string& detail) {
+  const std::string shoot_id = string_field(request, "shootId");
+  FUZZ_CHECK(string_field(request, "op") == "presign", detail);
+  FUZZ_CHECK(string_field(member_of(request, "actor"), "sub") == kSub, detail);
+  json uploads = json::array();
+  size_t index = 0;
+  for (const json& file : member_of(request, "files")) {
+    const std::string filename = string_field(file, "filename");
+    FUZZ_CHECK(!naming::check_filename(filename, shoot_id, string_field(file, "contentType"), kNowSeconds), detail);
+    if (asset_exists(filename) && !bool_field(file, "replace")) {
+      uploads.push_back(json{{"error", "already_exists"}});
+      continue;
+    }
+    char hex[33];
+    std::snprintf(hex, sizeof hex, "%032zx", index++);
+    const std::string key = "shoots/" + shoot_id + "/" + filename;
+    uploads.push_back(json{{"upload",
+                            {{"uploadId", records::upload_id(shoot_id, hex)},
+                             {"key", key},
+                             {"objectKey", key},
+                             {"shootId", shoot_id},
+                             {"filename", filename},
+                             {"contentType", string_field(file, "contentType")},
+                             {"size", integer_field(file, "size")},
+                             {"sha256", string_field(file, "sha256")},
+                             {"state", "pending"},
+                             {"createdAtMs", kNowSeconds * 1000},
+                             {"presignedAtMs", kNowSeconds * 1000}}}});
+  }
+  return json{{"uploads", std::move(uploads)}, {"indexWork", index > 0}};
+}
+
 json perform(const json& effect, const std::string& where) {
   const std::string type = string_field(effect, "type");
   const std::string key = string_field(effect, "key");
   const std::string detail = where + " effect=" + to_text(effect).substr(0, 300);
-  if (type == "kv_get" && starts_with(key, "shoot:")) {
-    const std::string shoot_id = key.substr(6);
-    switch (shoot_state(shoot_id)) {
+  if (type == "ledger") {
+    switch (shoot_state(string_field(effect, "shootId"))) {
       case ShootState::Missing:
-        return json{{"ok", true}, {"value", nullptr}};
+        return json{{"ok", true}, {"result", {{"refused", "shoot_not_found"}}}};
       case ShootState::Down:
-        return json{{"ok", false}, {"error", "simulated KV outage"}};
+        return json{{"ok", false}, {"error", "simulated Durable Object outage"}};
       case ShootState::Foreign:
-        return json{{"ok", true}, {"value", {{"shootId", shoot_id}, {"owner", "someone-else"}}}};
+        return json{{"ok", true}, {"result", {{"refused", "not_shoot_owner"}}}};
       case ShootState::Owned:
-        return json{{"ok", true}, {"value", {{"shootId", shoot_id}, {"owner", kSub}}}};
+        return json{{"ok", true}, {"result", ledger_presign(member_of(effect, "request"), detail)}};
     }
   }
-  if (type == "kv_get" && starts_with(key, "asset:shoots/")) {
-    if (!asset_exists(key)) return json{{"ok", true}, {"value", nullptr}};
-    return json{{"ok", true}, {"value", {{"key", key.substr(6)}, {"size", 1}}}};
-  }
-  if (type == "kv_get" && starts_with(key, "pending:shoots/")) return json{{"ok", true}, {"value", nullptr}};
-  // A session, and its copy as the upload pending on its key.
-  if (type == "kv_put" && (starts_with(key, "upload:") || starts_with(key, "pending:"))) {
-    // The shim stores JSON.stringify(value); older cores sent the text itself.
-    const json& value = effect.contains("value") ? effect["value"] : json();
-    const auto session = value.is_string() ? parse_json(value.get<std::string>()) : std::optional<json>(value);
-    FUZZ_CHECK(session && session->is_object(), detail);
-    FUZZ_CHECK(string_field(*session, "owner") == kSub && string_field(*session, "state") == "pending", detail);
-    FUZZ_CHECK(!naming::check_filename(string_field(*session, "filename"), string_field(*session, "shootId"),
-                                       string_field(*session, "contentType"), kNowSeconds),
-               detail);
+  // The cron's work index, refreshed when the ledger says so.
+  if (type == "kv_put" && starts_with(key, "work:")) {
     FUZZ_CHECK(integer_field(effect, "ttl") > 0, detail);
-    if (writes_fail(string_field(*session, "shootId"))) return json{{"ok", false}, {"error", "simulated KV outage"}};
+    if (writes_fail(key.substr(5))) return json{{"ok", false}, {"error", "simulated KV outage"}};
     return json{{"ok", true}};
   }
-  if (type == "kv_put" && starts_with(key, "cleanup:")) return json{{"ok", true}};
   fuzz::violated("an effect presign needs", __FILE__, __LINE__, detail);
 }
 
@@ -177,7 +197,7 @@ void check_presigned(const json& entry, const std::string& shoot_id, const FileR
   const std::string detail = where + " entry=" + to_text(entry).substr(0, 600);
   FUZZ_CHECK(entry.is_object() && !entry.contains("error"), detail);
   const std::string upload_id = string_field(entry, "uploadId");
-  FUZZ_CHECK(upload_id.size() == 35 && starts_with(upload_id, "up_"), detail);
+  FUZZ_CHECK(records::shoot_of_upload(upload_id) == shoot_id, detail);
   const std::string key = "shoots/" + shoot_id + "/" + file.filename;
   FUZZ_CHECK(string_field(entry, "key") == key && string_field(entry, "method") == "PUT", detail);
   const json& headers = entry.contains("headers") ? entry["headers"] : json();

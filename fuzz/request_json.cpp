@@ -136,6 +136,12 @@ void check_complete(const std::string& body, const std::optional<json>& parsed, 
   for (const std::string& id : request.upload_ids) FUZZ_CHECK(!id.empty(), where);
 }
 
+// A shoot's optional title: absent (or null), or a string of at most kMaxTitleBytes.
+bool title_acceptable(const json& request) {
+  const json& title = member_of(request, "title");
+  return title.is_null() || (title.is_string() && title.get<std::string>().size() <= kMaxTitleBytes);
+}
+
 void check_create_shoot(const std::string& body, const std::optional<json>& parsed, const std::string& where) {
   const auto result = parse_create_shoot_request(body);
   if (const auto* rejected = std::get_if<Rejection>(&result)) {
@@ -144,13 +150,16 @@ void check_create_shoot(const std::string& body, const std::optional<json>& pars
     if (auto code = top_level_code(parsed))
       FUZZ_CHECK(rejected->code == *code, where + " code=" + rejected->code);
     else
-      FUZZ_CHECK(rejected->code == "invalid_request" && !naming::is_valid_shoot_id(string_field(*parsed, "shootId")),
+      FUZZ_CHECK(rejected->code == "invalid_request" &&
+                     (!naming::is_valid_shoot_id(string_field(*parsed, "shootId")) || !title_acceptable(*parsed)),
                  where);
     return;
   }
   FUZZ_CHECK(parsed && parsed->is_object(), where);
-  const std::string& id = std::get<std::string>(result);
-  FUZZ_CHECK(naming::is_valid_shoot_id(id) && string_field(*parsed, "shootId") == id, where);
+  const CreateShootRequest& request = std::get<CreateShootRequest>(result);
+  FUZZ_CHECK(naming::is_valid_shoot_id(request.shoot_id) && string_field(*parsed, "shootId") == request.shoot_id,
+             where);
+  FUZZ_CHECK(title_acceptable(*parsed) && request.title == string_field(*parsed, "title"), where);
 }
 
 }  // namespace

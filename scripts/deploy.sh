@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
-# Builds and deploys one environment: npm run deploy -- production   (extra arguments go to wrangler deploy,
-# e.g. --dry-run --outdir dist).
+# The gated deploy of one environment: npm run deploy -- production [--dry-run]
+# scripts/deploy.mjs builds (UPGATE_BUILD_NATIVE=0 bash scripts/build.sh), uploads a new version, runs the smoke
+# suite against its preview URL and deploys it only when the suite passes; --dry-run prints those steps and
+# runs none (not even the build). The smoke token comes from UPGATE_SMOKE_TOKEN.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-environment="${1:-}"
-case "$environment" in
-  development|production) shift ;;
-  *) echo "usage: npm run deploy -- <development|production> [wrangler deploy options]" >&2; exit 2 ;;
-esac
-UPGATE_BUILD_NATIVE=0 bash scripts/build.sh
-exec npx wrangler deploy --env "$environment" "$@"
+exec node scripts/deploy.mjs "$@"

@@ -1,4 +1,4 @@
-// Runs ctest (doctest inside), node's test runner over tests/worker and tests/browser, the smoke suite against a
+// Runs ctest (doctest inside), node's test runner over tests/worker, tests/browser and tests/scripts, the smoke suite against a
 // `wrangler dev` it starts itself, a short fuzz pass, and the unit tests under ASan/UBSan; then prints one
 // closing line that sums them:
 // "N passed, N failed".
@@ -25,8 +25,9 @@ function doctestSummary(result) {
 // -V passes doctest's output through.
 const unit = doctestSummary(run("ctest", ["--test-dir", "build/native", "-V"]));
 
-// The Worker tests and the real-browser tests (Chromium, tests/browser) in one run of node's test runner.
-const files = ["tests/worker", "tests/browser"].flatMap((dir) =>
+// The Worker tests, the real-browser tests (Chromium, tests/browser) and the deploy scripts' tests in one run of
+// node's test runner.
+const files = ["tests/worker", "tests/browser", "tests/scripts"].flatMap((dir) =>
   readdirSync(dir)
     .filter((name) => name.endsWith(".test.js"))
     .map((name) => `${dir}/${name}`),

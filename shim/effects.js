@@ -243,6 +243,11 @@ const handlers = {
     return { ok: true, bound: true, success };
   },
   verify_signature: (effect) => verifySignature(effect.check),
+  // One operation on a shoot's ledger (shim/ledger.js), in the object named by the shoot id.
+  ledger: async (effect, { env }) => {
+    const stub = env.SHOOTS.get(env.SHOOTS.idFromName(effect.shootId));
+    return { ok: true, result: await stub.run(effect.request) };
+  },
 };
 
 export async function performEffect(effect, io) {

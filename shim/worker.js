@@ -26,6 +26,13 @@ function internalError(requestId) {
   });
 }
 
+// A body the core asked to be streamed from R2 (GET /download): that range of the object it looked at.
+async function streamedBody(stream, env) {
+  const object = await env.BUCKET.get(stream.key, { range: { offset: stream.offset, length: stream.length } });
+  if (!object) throw new Error("the object went away between its head and its read");
+  return object.body;
+}
+
 export function createWorker({ wasmModule, openapiDocument }) {
   let core = null; // one instance per isolate, configured before it serves its first request
   let prefetchRule = null; // which request bodies the core wants read up front (its configure answer)
@@ -86,11 +93,9 @@ export function createWorker({ wasmModule, openapiDocument }) {
       const started = Date.now();
       try {
         const { response, log } = await exchange(request, env);
+        const body = response.stream ? await streamedBody(response.stream, env) : response.body;
         logLine({ ...log, duration_ms: Date.now() - started });
-        return new Response(response.body === "" ? null : response.body, {
-          status: response.status,
-          headers: response.headers,
-        });
+        return new Response(body === "" ? null : body, { status: response.status, headers: response.headers });
       } catch (error) {
         core = null; // a trapped instance is not trusted again
         // The core normally chooses the request id; here it could not, so the contract's rule is applied here.

@@ -19,3 +19,12 @@ declare module "*/openapi.json" {
 declare class FixedLengthStream extends TransformStream<ArrayBuffer | ArrayBufferView, Uint8Array> {
   constructor(expectedLength: number | bigint);
 }
+
+// The Durable Object base class (shim/ledger.js): ctx is the object's state (storage.sql, transactionSync).
+declare module "cloudflare:workers" {
+  export class DurableObject {
+    constructor(ctx: any, env: any);
+    ctx: any;
+    env: any;
+  }
+}

@@ -72,7 +72,7 @@ async function measuredPut(target, size) {
 
 async function startTarget(name, bindings, token) {
   const workerd = await startWorkerd([name], () => bindings);
-  await seedShoot(workerd, name);
+  await seedShoot(workerd, name, token);
   return { name, workerd, pids: workerd.pids, base: workerd.urls[name], token, sequence: 0 };
 }
 

@@ -92,6 +92,7 @@ function workerOptions(name, bindings) {
     bindings,
     kvNamespaces: { UPLOADS_KV: `bench-kv-${name}` },
     r2Buckets: { BUCKET: `bench-r2-${name}` },
+    ...(name === "upgate" ? { durableObjects: { SHOOTS: { className: "ShootLedger", useSQLite: true } } } : {}),
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
 }
@@ -180,7 +181,18 @@ export function shootRecord() {
   return { shootId: SHOOT_ID, owner: SUBJECT, createdAt: new Date().toISOString() };
 }
 
-export async function seedShoot(workerd, name) {
+// The bench's shoot: Upgate's is created through its API (its shoot ledger holds it); the reference and the
+// floor read the same record from KV, as Upgate version 1 did.
+export async function seedShoot(workerd, name, token) {
+  if (name === "upgate") {
+    const response = await fetch(`${workerd.urls[name]}/api/shoots`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ shootId: SHOOT_ID }),
+    });
+    if (response.status !== 201) throw new Error(`creating the bench shoot answered ${response.status}: ${await response.text()}`);
+    return;
+  }
   const kv = await workerd.mf.getKVNamespace("UPLOADS_KV", name);
   await kv.put(`shoot:${SHOOT_ID}`, JSON.stringify(shootRecord()));
 }

@@ -1,5 +1,6 @@
 // The scheduled cleanup (contract section 6), driven through workerd's real scheduled() entry with chosen
-// scheduled times, against the real local R2 and KV.
+// scheduled times, against the real local R2, KV and shoot ledger (Durable Object); what an upload became is
+// read back through GET /api/uploads/<uploadId>.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { developmentBindings, sleep, startWorker } from "./harness.js";
@@ -64,9 +65,11 @@ async function objectExists(worker, key) {
   return (await bucket.head(key)) !== null;
 }
 
-async function kvHas(worker, key) {
-  const kv = await worker.mf.getKVNamespace("UPLOADS_KV");
-  return (await kv.get(key)) !== null;
+// The upload's state as its shoot's ledger holds it (contract 5.3).
+async function stateOf(env, upload) {
+  const response = await env.worker.fetch(`/api/uploads/${upload.uploadId}`, { headers: env.headers });
+  assert.equal(response.status, 200);
+  return (await response.json()).state;
 }
 
 describe("cleanup of abandoned uploads", () => {
@@ -86,13 +89,14 @@ describe("cleanup of abandoned uploads", () => {
     assert.equal(log.objects_deleted, 0);
     assert.equal(log.records_deleted, 0);
     assert.ok(await objectExists(env.worker, abandonedWithObject.key));
-    assert.ok(await kvHas(env.worker, `upload:${abandonedEmpty.uploadId}`));
+    assert.equal(await stateOf(env, abandonedEmpty), "pending");
   });
 
-  it("does not act between completion closing (6 h) and the fence (6 h 10 min)", async () => {
-    const log = await runCleanup(env.worker, 6.1);
+  it("does not act while the completion window (6 h) is open", async () => {
+    const log = await runCleanup(env.worker, 5.95);
     assert.equal(log.objects_deleted, 0);
     assert.ok(await objectExists(env.worker, abandonedWithObject.key));
+    assert.equal(await stateOf(env, abandonedWithObject), "pending");
   });
 
   it("deletes the objects and records of uploads abandoned for over 6 hours, and logs the counts", async () => {
@@ -102,25 +106,25 @@ describe("cleanup of abandoned uploads", () => {
     assert.match(log.request_id, /^req_[0-9a-f]{32}$/, "each run has a request id of its own (contract 6, 9)");
     assert.equal(log.parts_deleted, 0);
     assert.equal(log.objects_deleted, 1, "only the abandoned upload that had an object");
-    // each abandoned upload's session, its pending record on the key and its index entry
-    assert.equal(log.records_deleted, 6);
+    // each abandoned upload's record is settled: expired, its bytes dealt with
+    assert.equal(log.records_deleted, 2);
     assert.equal(await objectExists(env.worker, abandonedWithObject.key), false);
-    assert.equal(await kvHas(env.worker, `upload:${abandonedWithObject.uploadId}`), false);
-    assert.equal(await kvHas(env.worker, `upload:${abandonedEmpty.uploadId}`), false);
-    assert.equal(await kvHas(env.worker, `pending:${abandonedEmpty.key}`), false);
+    assert.equal(await stateOf(env, abandonedWithObject), "expired");
+    assert.equal(await stateOf(env, abandonedEmpty), "expired");
   });
 
   it("never deletes a completed upload", async () => {
     assert.ok(await objectExists(env.worker, completed.key));
-    assert.ok(await kvHas(env.worker, `upload:${completed.uploadId}`));
-    assert.ok(await kvHas(env.worker, `asset:${completed.key}`));
+    assert.equal(await stateOf(env, completed), "completed");
+    const listed = await env.worker.fetch(`/api/shoots/${env.shootId}/assets`, { headers: env.headers });
+    assert.deepEqual((await listed.json()).assets.map((asset) => asset.key), [completed.key]);
   });
 
   it("a second run finds nothing left, under another request id", async () => {
     const earlier = env.worker.jsonLogs().filter((line) => line.event === "cleanup").at(-1);
     const log = await runCleanup(env.worker, 7);
     assert.notEqual(log.request_id, earlier.request_id);
-    assert.equal(log.io, 2, "only the two listings: the index and tmp/");
+    assert.equal(log.io, 3, "the two listings (the work index and tmp/) and one sweep of the shoot that had work");
     assert.equal(log.objects_deleted, 0);
     assert.equal(log.records_deleted, 0);
   });
@@ -193,9 +197,9 @@ describe("bounded work per run", () => {
     assert.equal(first.more, true);
     const second = await runCleanup(env.worker, 7);
     assert.equal(second.uploads_examined, 10);
-    const kv = await env.worker.mf.getKVNamespace("UPLOADS_KV");
-    assert.equal((await kv.list({ prefix: "cleanup:" })).keys.length, 0);
-    assert.equal((await kv.list({ prefix: "upload:" })).keys.length, 0);
+    assert.equal(second.more, false);
+    const third = await runCleanup(env.worker, 7);
+    assert.equal(third.uploads_examined, 0, "every abandoned upload was dealt with once");
   });
 });
 

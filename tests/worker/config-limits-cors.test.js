@@ -139,10 +139,10 @@ describe("CORS and security headers in development", () => {
     });
   }
 
-  it("/readyz reports config, KV and R2", async () => {
+  it("/readyz reports config, KV, R2 and the shoot ledger", async () => {
     const response = await worker.fetch("/readyz");
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { status: "ready", checks: { config: "ok", kv: "ok", r2: "ok" } });
+    assert.deepEqual(await response.json(), { status: "ready", checks: { config: "ok", kv: "ok", r2: "ok", shoots: "ok" } });
   });
 });
 
@@ -359,14 +359,10 @@ describe("storage unavailable", () => {
   });
   after(() => worker?.dispose());
 
-  it("answers 503 storage_unavailable and writes nothing to R2", async () => {
+  it("still creates a shoot (its list entry lags), but a presign answers 503 storage_unavailable and writes nothing to R2", async () => {
     const headers = bearer(await hs256Token(worker.bindings.JWT_SECRET, { sub: "outage" }));
     const response = await worker.fetch("/api/shoots", { method: "POST", headers, body: JSON.stringify({ shootId: "outage" }) });
-    assert.equal(response.status, 503);
-    const body = await response.json();
-    assert.equal(body.error.code, "storage_unavailable");
-    assert.equal(body.error.request_id, response.headers.get("x-request-id"));
-    assert.ok(response.headers.get("x-ratelimit-limit"), "still an /api/* response");
+    assert.equal(response.status, 201, "the shoot ledger decides; KV only indexes");
 
     const presign = await worker.fetch("/api/uploads/presign", {
       method: "POST",
@@ -374,7 +370,11 @@ describe("storage unavailable", () => {
       body: JSON.stringify({ shootId: "outage", filename: `outage_${today()}_0001.jpg`, contentType: "image/jpeg", size: 10 }),
     });
     assert.equal(presign.status, 503);
-    assert.equal((await presign.json()).error.code, "storage_unavailable");
+    const body = await presign.json();
+    assert.equal(body.error.code, "storage_unavailable");
+    assert.equal(body.error.request_id, presign.headers.get("x-request-id"));
+    assert.ok(presign.headers.get("x-ratelimit-limit"), "still an /api/* response");
+    assert.ok(!JSON.stringify(body).includes("X-Amz-Signature"), "no URL without the cron's index entry");
     const bucket = await worker.mf.getR2Bucket("BUCKET");
     assert.equal((await bucket.list()).objects.length, 0);
   });
@@ -382,7 +382,46 @@ describe("storage unavailable", () => {
   it("/readyz reports KV unreachable with 503 not_ready", async () => {
     const response = await worker.fetch("/readyz");
     assert.equal(response.status, 503);
-    assert.deepEqual(await response.json(), { status: "not_ready", checks: { config: "ok", kv: "unreachable", r2: "ok" } });
+    assert.deepEqual(await response.json(), {
+      status: "not_ready",
+      checks: { config: "ok", kv: "unreachable", r2: "ok", shoots: "ok" },
+    });
+  });
+});
+
+describe("shoot ledger unavailable", () => {
+  // The real runtime with the SHOOTS Durable Object namespace left unbound: every ledger call fails.
+  let worker;
+  before(async () => {
+    worker = await startWorker({ durableObjects: {} });
+  });
+  after(() => worker?.dispose());
+
+  it("answers 503 storage_unavailable for every decision on a shoot, and writes nothing", async () => {
+    const headers = bearer(await hs256Token(worker.bindings.JWT_SECRET, { sub: "outage" }));
+    const created = await worker.fetch("/api/shoots", { method: "POST", headers, body: JSON.stringify({ shootId: "outage" }) });
+    assert.equal(created.status, 503);
+    assert.equal((await created.json()).error.code, "storage_unavailable");
+    const read = await worker.fetch("/api/shoots/outage", { headers });
+    assert.equal(read.status, 503);
+    const presign = await worker.fetch("/api/uploads/presign", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ shootId: "outage", filename: `outage_${today()}_0001.jpg`, contentType: "image/jpeg", size: 10 }),
+    });
+    assert.equal(presign.status, 503);
+    assert.equal(presign.headers.get("retry-after"), "5");
+    const kv = await worker.mf.getKVNamespace("UPLOADS_KV");
+    assert.equal((await kv.list()).keys.length, 0, "no index entry for a shoot that was not created");
+  });
+
+  it("/readyz reports the ledger unreachable with 503 not_ready", async () => {
+    const response = await worker.fetch("/readyz");
+    assert.equal(response.status, 503);
+    assert.deepEqual(await response.json(), {
+      status: "not_ready",
+      checks: { config: "ok", kv: "ok", r2: "ok", shoots: "unreachable" },
+    });
   });
 });
 

@@ -14,7 +14,9 @@ import {
   complete,
   fileName,
   jpegBytes,
-  kvJson,
+  LEDGER_CLOCK_SCRIPT,
+  agePresign,
+  assetAt,
   newUser,
   objectAt,
   ownerWithShoot,
@@ -50,33 +52,16 @@ async function runCleanupAt(worker, time) {
   assert.fail("no cleanup log line");
 }
 
-// Moves an upload's presign back in time through the real KV binding, as if it had been presigned `ms` ago:
-// its session, the key's pending record, and its cleanup index entry (whose name carries the time).
-async function agePresign(worker, item, ms) {
-  const kv = await worker.mf.getKVNamespace("UPLOADS_KV");
-  for (const name of [`upload:${item.uploadId}`, `pending:${item.key}`]) {
-    const record = await kv.get(name, "json");
-    if (!record || record.uploadId !== item.uploadId) continue;
-    record.createdAtMs -= ms;
-    record.presignedAtMs -= ms;
-    await kv.put(name, JSON.stringify(record));
-  }
-  const { keys } = await kv.list({ prefix: "cleanup:" });
-  for (const entry of keys.filter((key) => key.name.endsWith(`:${item.uploadId}`))) {
-    const created = Number(entry.name.split(":")[1]) - ms;
-    await kv.put(`cleanup:${String(created).padStart(15, "0")}:${item.uploadId}`, JSON.stringify(entry.metadata), {
-      metadata: entry.metadata,
-    });
-    await kv.delete(entry.name);
-  }
-}
-
 const etagOf = async (worker, key) => (await objectAt(worker, key))?.etag ?? null;
 
 describe("worker mode: no upload destroys another's bytes", () => {
   let worker;
   before(async () => {
-    worker = await startWorker({ bindings: developmentBindings({ RATE_LIMIT_PER_MINUTE: "5000" }), unsafeTriggerHandlers: true });
+    worker = await startWorker({
+      bindings: developmentBindings({ RATE_LIMIT_PER_MINUTE: "5000" }),
+      scriptPath: LEDGER_CLOCK_SCRIPT,
+      unsafeTriggerHandlers: true,
+    });
   });
   after(() => worker?.dispose());
 
@@ -92,7 +77,7 @@ describe("worker mode: no upload destroys another's bytes", () => {
     await assertJsonError(await complete(worker, user, { uploadId: u1.uploadId }), 409, "upload_cancelled");
     await assertJsonError(await put(u1, small), 409, "upload_superseded", { api: false });
     assert.equal(await etagOf(worker, u2.key), done.etag, "the finished file is untouched");
-    assert.equal((await kvJson(worker, `asset:${u2.key}`)).uploadId, u2.uploadId);
+    assert.equal((await assetAt(worker, user, shootId, u2.key)).etag, done.etag, "the asset is the newer upload's");
     await assertJsonError(await presign(worker, user, declaration(shootId, small)), 409, "already_exists");
 
     await runCleanupAt(worker, Date.now() + 7 * HOUR); // the cancelled upload's window is long past
@@ -150,7 +135,7 @@ describe("worker mode: no upload destroys another's bytes", () => {
     const refused = await assertJsonError(await complete(worker, user, { uploadId: replacement.uploadId }), 422, "content_mismatch");
     assert.match(refused.error.reason, /first bytes/);
     assert.equal(await etagOf(worker, item.key), done.etag, "the completed file is as it was");
-    assert.equal((await kvJson(worker, `asset:${item.key}`)).etag, done.etag);
+    assert.equal((await assetAt(worker, user, shootId, item.key)).etag, done.etag);
     const bucket = await worker.mf.getR2Bucket("BUCKET");
     const staged = await bucket.list({ prefix: `staging/${replacement.uploadId}/` });
     assert.equal(staged.objects.length, 0, "the failed replacement's own bytes were deleted");
@@ -274,6 +259,7 @@ describe("s3 mode: complete and cleanup judge only the upload's own bytes", () =
         R2_SECRET_ACCESS_KEY: randomSecret(),
         RATE_LIMIT_PER_MINUTE: "5000",
       }),
+      scriptPath: LEDGER_CLOCK_SCRIPT,
       unsafeTriggerHandlers: true,
     });
   });

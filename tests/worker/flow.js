@@ -139,7 +139,26 @@ export async function assertJsonOk(response, status = 200) {
 }
 
 export const objectAt = (worker, key) => worker.mf.getR2Bucket("BUCKET").then((bucket) => bucket.head(key));
-export const kvJson = (worker, key) => worker.mf.getKVNamespace("UPLOADS_KV").then((kv) => kv.get(key, "json"));
+// The shoot's asset under a key, as GET /api/shoots/<shootId>/assets lists it; null when there is none.
+export async function assetAt(worker, user, shootId, key) {
+  const response = await worker.fetch(`/api/shoots/${shootId}/assets`, { headers: user.headers });
+  assert.equal(response.status, 200);
+  return (await response.json()).assets.find((asset) => asset.key === key) ?? null;
+}
+
+// A Worker whose shoot ledger can be told that time has passed for one upload (tests/worker/fixtures/ledger-clock.js).
+export const LEDGER_CLOCK_SCRIPT = "tests/worker/fixtures/ledger-clock.js";
+
+// Moves an upload's presign back in time in its shoot's ledger, as if it had been presigned `ms` ago; the
+// worker must run LEDGER_CLOCK_SCRIPT.
+export async function agePresign(worker, item, ms) {
+  const shootId = item.key.split("/")[1];
+  const response = await worker.fetch("/__test/rewind", {
+    method: "POST",
+    body: JSON.stringify({ shootId, uploadId: item.uploadId, ms }),
+  });
+  assert.equal(response.status, 200, await response.text());
+}
 
 // presign → PUT → complete for one JPEG; returns every answer along the way.
 export async function uploadJpeg(worker, user, shootId, sequence = "0001", extra = {}) {

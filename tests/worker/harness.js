@@ -1,5 +1,5 @@
 // Starts the real Worker (shim/index.js + build/wasm/upgate.wasm) in workerd through Miniflare, with its local
-// R2 bucket and KV namespace, and talks to it over real HTTP on loopback. No part of the runtime is mocked.
+// R2 bucket, KV namespace and Durable Objects (the shoot ledger), and talks to it over real HTTP on loopback. No part of the runtime is mocked.
 import { randomBytes } from "node:crypto";
 import { Miniflare } from "miniflare";
 
@@ -48,6 +48,7 @@ export async function startWorker({ bindings = developmentBindings(), scriptPath
     bindings,
     r2Buckets: ["BUCKET"],
     kvNamespaces: ["UPLOADS_KV"],
+    durableObjects: { SHOOTS: { className: "ShootLedger", useSQLite: true } },
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) {
         stream.setEncoding("utf8");

@@ -24,7 +24,9 @@ import {
   assertJsonError,
   assertJsonOk,
   objectAt,
-  kvJson,
+  LEDGER_CLOCK_SCRIPT,
+  agePresign,
+  assetAt,
   uploadJpeg,
 } from "./flow.js";
 
@@ -40,7 +42,7 @@ describe("shoots", () => {
   });
   after(() => worker?.dispose());
 
-  it("POST /api/shoots creates a shoot owned by the caller (201) and stores it in KV", async () => {
+  it("POST /api/shoots creates a shoot owned by the caller (201), held by its ledger", async () => {
     const user = await newUser(worker);
     const shootId = uniqueShootId("create");
     const started = Date.now();
@@ -50,9 +52,10 @@ describe("shoots", () => {
     assert.equal(body.owner, user.sub);
     assert.match(body.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
     assert.ok(Math.abs(Date.parse(body.createdAt) - started) < 5 * 60_000, "createdAt is about now");
-    const stored = await kvJson(worker, `shoot:${shootId}`);
-    assert.equal(stored?.shootId, shootId);
-    assert.equal(stored?.owner, user.sub);
+    const stored = await assertJsonOk(await worker.fetch(`/api/shoots/${shootId}`, { headers: user.headers }));
+    assert.equal(stored.shootId, shootId);
+    assert.equal(stored.owner, user.sub);
+    assert.equal(stored.createdAt, body.createdAt);
   });
 
   it("creating the same shoot again is 409 shoot_exists, for the owner and for anyone else", async () => {
@@ -60,7 +63,9 @@ describe("shoots", () => {
     await assertJsonError(await post(worker, "/api/shoots", user, { shootId }), 409, "shoot_exists");
     const other = await newUser(worker);
     await assertJsonError(await post(worker, "/api/shoots", other, { shootId }), 409, "shoot_exists");
-    assert.equal((await kvJson(worker, `shoot:${shootId}`)).owner, user.sub, "the first owner keeps the shoot");
+    const stored = await assertJsonOk(await worker.fetch(`/api/shoots/${shootId}`, { headers: user.headers }));
+    assert.equal(stored.owner, user.sub, "the first owner keeps the shoot");
+    await assertJsonError(await worker.fetch(`/api/shoots/${shootId}`, { headers: other.headers }), 403, "not_shoot_owner");
   });
 
   const badIds = [
@@ -98,10 +103,13 @@ describe("shoots", () => {
   });
 
   it("GET /api/shoots/<id>: 200 for the owner with the stored record", async () => {
-    const { user, shootId } = await ownerWithShoot(worker, "get");
-    const created = await kvJson(worker, `shoot:${shootId}`);
+    const user = await newUser(worker);
+    const shootId = uniqueShootId("get");
+    const created = await assertJsonOk(await post(worker, "/api/shoots", user, { shootId }), 201);
     const body = await assertJsonOk(await worker.fetch(`/api/shoots/${shootId}`, { headers: user.headers }));
-    assert.deepEqual(body, created);
+    const { stats, ...record } = body;
+    assert.deepEqual(record, created);
+    assert.deepEqual(stats, { uploadsPending: 0, assets: 0, bytes: 0, duplicates: 0, rejected: 0 });
     assert.equal(body.owner, user.sub);
   });
 
@@ -125,7 +133,8 @@ describe("shoots", () => {
     const created = await post(worker, "/api/shoots", null, { shootId });
     assert.equal(created.headers.get("www-authenticate"), 'Bearer realm="upgate", error="invalid_token"');
     await assertJsonError(created, 401, "invalid_token");
-    assert.equal(await kvJson(worker, `shoot:${shootId}`), null, "nothing was created");
+    const admin = await newUser(worker, { prefix: "admin", claims: { role: "admin" } });
+    await assertJsonError(await worker.fetch(`/api/shoots/${shootId}`, { headers: admin.headers }), 404, "shoot_not_found");
     const read = await worker.fetch(`/api/shoots/${shootId}`);
     await assertJsonError(read, 401, "invalid_token");
     const garbage = await worker.fetch(`/api/shoots/${shootId}`, { headers: { authorization: "Bearer not.a.jwt" } });
@@ -425,11 +434,9 @@ describe("presign rejections", () => {
       shootId, filename: fileName(shootId), contentType: "image/jpeg", size: 100,
     });
     await assertJsonError(response, 403, "not_shoot_owner");
-    const kv = await worker.mf.getKVNamespace("UPLOADS_KV");
-    const { keys } = await kv.list({ prefix: "upload:" });
-    for (const { name } of keys) {
-      assert.notEqual((await kv.get(name, "json"))?.shootId, shootId, `${name} is a session for the refused shoot`);
-    }
+    const admin = await newUser(worker, { prefix: "admin", claims: { role: "admin" } });
+    const shoot = await assertJsonOk(await worker.fetch(`/api/shoots/${shootId}`, { headers: admin.headers }));
+    assert.equal(shoot.stats.uploadsPending, 0, "no upload was made for the refused presign");
   });
 
   it("an admin may presign for any shoot", async () => {
@@ -552,7 +559,7 @@ describe("complete", () => {
     assert.equal(typeof body.error.reason, "string");
     assert.ok(body.error.reason.length > 0, "the mismatch says why");
     assert.equal(await objectAt(worker, item.key), null, "the mismatched object is gone from R2");
-    assert.equal(await kvJson(worker, `asset:${item.key}`), null, "no asset was recorded");
+    assert.equal(await assetAt(worker, user, item.key.split("/")[1], item.key), null, "no asset was recorded");
   });
 
   it("complete before the PUT is 409 upload_missing; after the PUT it succeeds", async () => {
@@ -851,7 +858,7 @@ describe("response conventions on the upload routes", () => {
 
   // Contract 5.5: each request's log line counts its binding calls. This Worker binds no RATE_LIMITER,
   // which would add one call per /api/* request.
-  it("each request's log line carries io, its binding calls: presign 6, PUT 2, complete 6", async () => {
+  it("each request's log line carries io, its binding calls: presign 2, PUT 2, complete 3", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "io-count");
     const bytes = jpegBytes(300);
     const headers = (id) => ({ ...user.headers, "X-Request-Id": id });
@@ -871,12 +878,12 @@ describe("response conventions on the upload routes", () => {
     await assertJsonOk(done);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const io = (id) => worker.jsonLogs().find((line) => line.request_id === id)?.io;
-    // presign: the shoot, the asset and the pending record read; session, pending record and cleanup entry written
-    assert.equal(io("io-presign"), 6);
-    // PUT: the session read, the body streamed into R2 (no rate limit outside /api/)
+    // presign: one ledger operation, and the shoot's first entry in the cron's work index
+    assert.equal(io("io-presign"), 2);
+    // PUT: the ledger says which upload may write, the body streamed into R2 (no rate limit outside /api/)
     assert.equal(io("io-put"), 2);
-    // complete: the session read, one R2 read; asset, session, pending, cleanup entry written
-    assert.equal(io("io-complete"), 6);
+    // complete: the ledger begins it, one R2 read, the ledger records it
+    assert.equal(io("io-complete"), 3);
   });
 
   it("the upload PUT route answers JSON errors with a request id too", async () => {
@@ -910,7 +917,7 @@ describe("a completed upload cannot be overwritten through its own URL", () => {
     const first = await uploadJpeg(worker, user, shootId);
     const second = await uploadJpeg(worker, user, shootId, "0001", { replace: true });
     assert.notEqual(second.item.uploadId, first.item.uploadId);
-    assert.equal((await kvJson(worker, `asset:${first.item.key}`)).uploadId, second.item.uploadId);
+    assert.equal((await assetAt(worker, user, shootId, first.item.key)).etag, second.done.etag);
     // Both URLs are still unexpired, and both belong to completed uploads: neither may overwrite.
     for (const item of [first.item, second.item]) {
       await assertJsonError(await put(item, jpegBytes(300)), 409, "upload_superseded", { api: false });
@@ -922,29 +929,23 @@ describe("a completed upload cannot be overwritten through its own URL", () => {
 describe("the 6-hour completion window", () => {
   let worker;
   before(async () => {
-    worker = await startWorker();
+    worker = await startWorker({ scriptPath: LEDGER_CLOCK_SCRIPT });
   });
   after(() => worker?.dispose());
 
-  // The upload is made for real; only its session's presign time is moved back, through the real KV binding,
-  // so the Worker sees an upload presigned 6 hours and 1 minute ago.
-  async function ageSession(uploadId, ageMs) {
-    const kv = await worker.mf.getKVNamespace("UPLOADS_KV");
-    const session = await kv.get(`upload:${uploadId}`, "json");
-    // The window runs from the latest presign (contract 5.2); this upload was presigned once.
-    session.createdAtMs -= ageMs;
-    session.presignedAtMs -= ageMs;
-    await kv.put(`upload:${uploadId}`, JSON.stringify(session));
-  }
+  // The upload is made for real; only its presign time is moved back in its shoot's ledger, so the Worker
+  // sees an upload presigned 6 hours and 1 minute ago. (The window runs from the latest presign, contract 5.2;
+  // this upload was presigned once.)
+  const ageSession = (item, ageMs) => agePresign(worker, item, ageMs);
 
   it("an upload not completed within 6 hours of its presign is 410 upload_expired", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "late");
     const bytes = jpegBytes(200);
     const item = await presignOk(worker, user, { shootId, filename: fileName(shootId), contentType: "image/jpeg", size: bytes.length });
     assert.equal((await put(item, bytes)).status, 200);
-    await ageSession(item.uploadId, 6 * 3600_000 + 60_000);
+    await ageSession(item, 6 * 3600_000 + 60_000);
     await assertJsonError(await complete(worker, user, { uploadId: item.uploadId }), 410, "upload_expired");
-    assert.equal(await kvJson(worker, `asset:${item.key}`), null, "nothing was recorded");
+    assert.equal(await assetAt(worker, user, shootId, item.key), null, "nothing was recorded");
   });
 
   it("just inside the window it still completes", async () => {
@@ -952,7 +953,7 @@ describe("the 6-hour completion window", () => {
     const bytes = jpegBytes(200);
     const item = await presignOk(worker, user, { shootId, filename: fileName(shootId), contentType: "image/jpeg", size: bytes.length });
     assert.equal((await put(item, bytes)).status, 200);
-    await ageSession(item.uploadId, 6 * 3600_000 - 60_000);
+    await ageSession(item, 6 * 3600_000 - 60_000);
     const done = await assertJsonOk(await complete(worker, user, { uploadId: item.uploadId }));
     assert.equal(done.key, item.key);
   });

@@ -1,67 +1,30 @@
 #include "app/cleanup.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "app/isolate.h"
 #include "http/request_id.h"
+#include "ledger/client.h"
 #include "protocol/conversation.h"
 #include "protocol/exchange.h"
 #include "uploads/records.h"
-#include "uploads/upload_session.h"
 #include "util/clock.h"
 
 namespace upgate {
 
 namespace {
 
-struct Abandoned {
-  std::string index_key;
+// An upload whose bytes the ledger handed this run to delete.
+struct Due {
+  std::string shoot_id;
   std::string upload_id;
-  std::string key;         // the file's key
-  std::string object_key;  // where the upload's bytes went (the key, or its staging key)
+  std::string key;
+  std::string object_key;
+  bool inspected = false;  // its object was looked at (a failed look leaves it for the next run)
+  bool deleted = false;
 };
-
-// "cleanup:<15-digit ms>:<uploadId>" -> the ms; -1 when the key is not of that form.
-int64_t created_ms_of(const std::string& index_key) {
-  const size_t start = std::string(records::kCleanupPrefix).size();
-  if (index_key.size() < start + 16 || index_key[start + 15] != ':') return -1;
-  int64_t value = 0;
-  for (size_t i = start; i < start + 15; ++i) {
-    if (index_key[i] < '0' || index_key[i] > '9') return -1;
-    value = value * 10 + (index_key[i] - '0');
-  }
-  return value;
-}
-
-// A run that died mid-way never releases its claims; after this long they are free again.
-constexpr int64_t kClaimLifetimeMs = 15 * records::kMinuteMs;
-
-bool claim(std::map<std::string, int64_t>& claims, const std::string& name, int64_t now_ms) {
-  auto it = claims.find(name);
-  if (it != claims.end() && now_ms - it->second < kClaimLifetimeMs) return false;
-  claims[name] = now_ms;
-  return true;
-}
-
-// Entries old enough to be past the completion fence, claimed for this run unless another overlapping run
-// of this isolate holds them.
-std::vector<Abandoned> claim_old_entries(const Exchange& run, const json& listing,
-                                         std::map<std::string, int64_t>& claims) {
-  std::vector<Abandoned> entries;
-  const int64_t cutoff = run.now_ms() - records::kCleanupAfterMs;
-  for (const json& entry : member_of(listing, "keys")) {
-    const std::string name = string_field(entry, "name");
-    const int64_t created = created_ms_of(name);
-    if (created < 0 || created > cutoff) continue;     // young (or foreign): not ours to touch yet
-    if (!claim(claims, name, run.now_ms())) continue;  // another overlapping run has it
-    const json& meta = member_of(entry, "metadata");
-    const std::string key = string_field(meta, "key");
-    entries.push_back({name, string_field(meta, "uploadId"), key, string_field(meta, "objectKey", key)});
-  }
-  return entries;
-}
 
 std::vector<std::string> old_tmp_objects(const json& listing, int64_t now_ms) {
   std::vector<std::string> keys;
@@ -71,94 +34,128 @@ std::vector<std::string> old_tmp_objects(const json& listing, int64_t now_ms) {
   return keys;
 }
 
-json finished(const Exchange& run, int64_t objects, int64_t records_deleted, size_t examined, bool more, bool failed) {
-  return json{{"done", true},
-              {"log",
-               {{"ts", clock::iso8601(run.now_ms())},
-                {"level", failed ? "error" : "info"},
-                {"request_id", request_id::choose("", run.entropy())},
-                {"event", "cleanup"},
-                {"objects_deleted", objects},
-                {"parts_deleted", 0},  // no multipart uploads yet
-                {"records_deleted", records_deleted},
-                {"uploads_examined", examined},
-                {"more", more},
-                {"storage_failed", failed},
-                {"io", run.binding_calls()}}}};
+std::vector<std::string> shoots_listed(const json& listing) {
+  std::vector<std::string> shoots;
+  const std::string prefix = records::kWorkPrefix;
+  for (const json& entry : member_of(listing, "keys")) {
+    const std::string name = string_field(entry, "name");
+    if (name.rfind(prefix, 0) == 0) shoots.push_back(name.substr(prefix.size()));
+  }
+  return shoots;
 }
 
-// Whether the upload an index entry speaks for was abandoned: not completed, and not presigned again since
-// the entry was written (a later presign wrote a later entry, which speaks for it then).
-bool abandoned(const json& stored, const Abandoned& entry) {
-  const auto session = UploadSession::from_kv_value(stored);
-  return session && session->state != UploadSession::State::Completed &&
-         session->presigned_at_ms <= created_ms_of(entry.index_key);
-}
-
-void release(std::map<std::string, int64_t>& claims, const std::vector<Abandoned>& entries) {
-  for (const auto& entry : entries) claims.erase(entry.index_key);
-}
-
-// One cron run: list what is due, look before deleting, delete, log the counts.
+// One cron run: which shoots have work, what their ledgers hand out, look before deleting, delete, record.
 class CleanupRun final : public Conversation {
  public:
-  explicit CleanupRun(const json& call) : Conversation(call) {}
+  explicit CleanupRun(const json& call)
+      : Conversation(call), request_id_(request_id::choose("", exchange().entropy())) {}
 
   Task<json> run() override {
     Exchange& cron = exchange();
-    std::map<std::string, int64_t>& claims = isolate_state().cleanup_claims;
-    std::vector<json> listing{effects::kv_list(records::kCleanupPrefix, "", kMaxUploadsPerRun),
+    std::vector<json> listing{effects::kv_list(records::kWorkPrefix, "", kMaxShootsPerRun),
                               effects::r2_list("tmp/", "", kMaxTmpObjectsPerRun)};
     const std::vector<EffectResult> listings = co_await cron.perform(std::move(listing));
-    const EffectResult& index = listings[0];
-    const EffectResult& tmp = listings[1];
-    if (!index.ok() || !tmp.ok()) co_return finished(cron, 0, 0, 0, true, true);
+    if (!listings[0].ok() || !listings[1].ok()) co_return finished(0, 0, 0, true, true);
+    more_ =
+        !string_field(listings[0].value(), "cursor").empty() || !string_field(listings[1].value(), "cursor").empty();
 
-    const std::vector<Abandoned> entries = claim_old_entries(cron, index.value(), claims);
-    // Look before deleting: the session says whether the upload completed or was presigned again after this
-    // entry, the key's pending record whether it is still this upload's, and the head whose bytes are there.
-    std::vector<json> looks;
-    for (const auto& entry : entries) {
-      looks.push_back(effects::kv_get(records::session_key(entry.upload_id)));
-      looks.push_back(effects::kv_get(records::pending_key(entry.key)));
-      looks.push_back(effects::r2_head(entry.object_key));
+    std::vector<Due> due = co_await sweep(shoots_listed(listings[0].value()));
+    const size_t inspected = co_await inspect(due);
+    std::vector<std::string> doomed = old_tmp_objects(listings[1].value(), cron.now_ms());
+    for (const Due& upload : due) {
+      if (upload.deleted) doomed.push_back(upload.object_key);
     }
-    const std::vector<EffectResult> seen = co_await cron.perform(std::move(looks));
-
-    std::vector<std::string> doomed_objects = old_tmp_objects(tmp.value(), cron.now_ms());
-    int64_t records_deleted = 0;
-    std::vector<json> deletions;
-    const auto remove_record = [&](const std::string& key) {
-      deletions.push_back(effects::kv_delete(key));
-      ++records_deleted;
-    };
-    for (size_t i = 0; i < entries.size(); ++i) {
-      const EffectResult& session = seen[3 * i];
-      const EffectResult& pending = seen[3 * i + 1];
-      const EffectResult& head = seen[3 * i + 2];
-      if (!session.ok() || !pending.ok() || !head.ok()) continue;  // left for the next run
-      const Abandoned& entry = entries[i];
-      if (abandoned(session.value(), entry)) {
-        // Only bytes this upload wrote; a key that a completed or newer upload holds is never touched.
-        if (string_field(member_of(head.value(), "object"), "uploadId") == entry.upload_id) {
-          doomed_objects.push_back(entry.object_key);
-        }
-        remove_record(records::session_key(entry.upload_id));
-        const auto current = UploadSession::from_kv_value(pending.value());
-        if (current && current->upload_id == entry.upload_id) remove_record(records::pending_key(entry.key));
-      }
-      remove_record(entry.index_key);
+    if (!doomed.empty()) {
+      const EffectResult deleted = co_await cron.perform_one(effects::r2_delete(doomed));
+      if (!deleted.ok()) co_return finished(0, 0, inspected, more_, true);
     }
-    if (!doomed_objects.empty()) deletions.push_back(effects::r2_delete(doomed_objects));
-    const std::vector<EffectResult> deleted = co_await cron.perform(std::move(deletions));
-
-    bool failed = false;
-    for (const EffectResult& deletion : deleted) failed = failed || !deletion.ok();
-    release(claims, entries);
-    const bool more = !string_field(index.value(), "cursor").empty() || !string_field(tmp.value(), "cursor").empty();
-    const auto objects = static_cast<int64_t>(doomed_objects.size());
-    co_return finished(cron, failed ? 0 : objects, failed ? 0 : records_deleted, entries.size(), more, failed);
+    const int64_t recorded = co_await record(due);
+    co_return finished(static_cast<int64_t>(doomed.size()), recorded, inspected, more_, false);
   }
+
+ private:
+  // Each listed shoot's ledger marks what was abandoned and hands out what is due, claimed for this run.
+  Task<std::vector<Due>> sweep(const std::vector<std::string>& shoots) {
+    // The run's budget shared by the shoots listed; a shoot that used its whole share may have more.
+    const int64_t share = kMaxUploadsPerRun / std::max<int64_t>(1, static_cast<int64_t>(shoots.size()));
+    std::vector<json> round;
+    round.reserve(shoots.size());
+    for (const std::string& shoot_id : shoots) {
+      round.push_back(ledger::operation_effect("sweep", shoot_id, std::nullopt, request_id_, exchange().now_ms(),
+                                               json{{"limit", share}}));
+    }
+    const std::vector<EffectResult> swept = co_await exchange().perform(std::move(round));
+    std::vector<Due> due;
+    for (size_t i = 0; i < shoots.size(); ++i) {
+      if (!swept[i].ok()) continue;  // that shoot waits for the next run
+      const json& handed = member_of(member_of(swept[i].value(), "result"), "due");
+      more_ = more_ || static_cast<int64_t>(handed.size()) >= share;
+      for (const json& item : handed) {
+        due.push_back(
+            Due{shoots[i], string_field(item, "uploadId"), string_field(item, "key"), string_field(item, "objectKey")});
+      }
+    }
+    co_return due;
+  }
+
+  // Only bytes an upload wrote itself are deleted: a key that a completed or newer upload holds is not.
+  // Answers how many were looked at.
+  Task<size_t> inspect(std::vector<Due>& due) {
+    std::vector<json> round;
+    round.reserve(due.size());
+    for (const Due& upload : due) round.push_back(effects::r2_head(upload.object_key));
+    const std::vector<EffectResult> heads = co_await exchange().perform(std::move(round));
+    size_t inspected = 0;
+    for (size_t i = 0; i < due.size(); ++i) {
+      if (!heads[i].ok()) continue;
+      due[i].inspected = true;
+      due[i].deleted = string_field(member_of(heads[i].value(), "object"), "uploadId") == due[i].upload_id;
+      ++inspected;
+    }
+    co_return inspected;
+  }
+
+  // Tells each ledger which of its uploads are cleaned up; answers how many records were settled.
+  Task<int64_t> record(const std::vector<Due>& due) {
+    std::map<std::string, json> by_shoot;
+    for (const Due& upload : due) {
+      if (!upload.inspected) continue;
+      by_shoot[upload.shoot_id].push_back(
+          json{{"uploadId", upload.upload_id}, {"key", upload.key}, {"deleted", upload.deleted}});
+    }
+    std::vector<json> round;
+    round.reserve(by_shoot.size());
+    for (auto& [shoot_id, uploads] : by_shoot) {
+      round.push_back(ledger::operation_effect("swept", shoot_id, std::nullopt, request_id_, exchange().now_ms(),
+                                               json{{"uploads", std::move(uploads)}}));
+    }
+    const std::vector<EffectResult> recorded = co_await exchange().perform(std::move(round));
+    int64_t settled = 0;
+    for (const EffectResult& result : recorded) {
+      if (result.ok()) settled += integer_field(member_of(result.value(), "result"), "recorded");
+    }
+    co_return settled;
+  }
+
+  json finished(int64_t objects, int64_t records_settled, size_t examined, bool more, bool failed) {
+    const Exchange& run = exchange();
+    return json{{"done", true},
+                {"log",
+                 {{"ts", clock::iso8601(run.now_ms())},
+                  {"level", failed ? "error" : "info"},
+                  {"request_id", request_id_},
+                  {"event", "cleanup"},
+                  {"objects_deleted", objects},
+                  {"parts_deleted", 0},  // no multipart uploads yet
+                  {"records_deleted", records_settled},
+                  {"uploads_examined", examined},
+                  {"more", more},
+                  {"storage_failed", failed},
+                  {"io", run.binding_calls()}}}};
+  }
+
+  std::string request_id_;
+  bool more_ = false;
 };
 
 }  // namespace

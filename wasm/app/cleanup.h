@@ -1,17 +1,22 @@
-// The scheduled cleanup (contract section 6): deletes what abandoned uploads left behind, never a completed
-// upload, and old tmp/ objects. The time it reasons with is the scheduled time the shim passes in.
+// The scheduled cleanup (contract section 6): deletes what abandoned, cancelled and aborted uploads left
+// behind — never a completed upload — and old tmp/ objects. The time it reasons with is the scheduled time
+// the shim passes in.
 //
-// Bounded: one run looks at no more than kMaxUploadsPerRun index entries and kMaxTmpObjectsPerRun tmp/
-// objects; what is left is found by the next run, because the index is listed oldest first and every entry
-// handled is deleted. Overlapping runs in one isolate claim disjoint entries, so nothing is deleted twice.
+// It sweeps only the shoots in KV's work index (records::work_key). For each, the shoot's ledger marks the
+// uploads past their window expired (an upload is never both completed and abandoned: the ledger decides one
+// or the other) and hands out, claimed for this run, those whose bytes are due for deletion; the run deletes
+// the bytes that carry the upload's own id and tells the ledger. Bounded: kMaxShootsPerRun shoots sharing
+// kMaxUploadsPerRun uploads, kMaxTmpObjectsPerRun tmp/ objects; the rest waits for the next run.
 #pragma once
+#include <cstdint>
+
 #include "util/json.h"
 
 namespace upgate {
 
-// Per upload: list share, session get, asset get, object head, object delete (batched), session delete and
-// index delete: at most 6 operations. 150 uploads stay near 900, under the 1,000 KV/R2 operations one Worker
-// invocation may make, with room for the tmp/ listing and its batched delete.
+// At most 10 sweeps + 150 heads + 10 records + 3 listings and deletes: under the 1,000 binding calls one
+// invocation may make.
+constexpr int64_t kMaxShootsPerRun = 10;
 constexpr int64_t kMaxUploadsPerRun = 150;
 constexpr int64_t kMaxTmpObjectsPerRun = 500;
 

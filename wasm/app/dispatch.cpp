@@ -6,6 +6,7 @@
 #include "app/gateway.h"
 #include "app/isolate.h"
 #include "app/routes.h"
+#include "ledger/ledger.h"
 #include "probes/probes.h"
 #include "protocol/conversation.h"
 #include "uploads/upload_request.h"
@@ -35,6 +36,7 @@ json route_call(const json& call) {
   if (!isolate_state().configured) return error_answer("configure must be called first");
   if (op == "http") return start_http(call);
   if (op == "scheduled") return start_scheduled(call);
+  if (op == "ledger") return ledger::start_ledger(call);
   if (op == "resume") return resume_conversation(call);
   if (op == "close") return close_conversation(call);
   if (auto answer = probe_call(op, call)) return std::move(*answer);

@@ -50,8 +50,8 @@ void add_common_headers(Response& response, const Context& context) {
   response.header("X-Request-Id", context.request_id);
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "no-referrer");
-  response.header("Cache-Control", "no-store");
-  if (!response.body.is_null()) {
+  if (!response.stream) response.header("Cache-Control", "no-store");
+  if (!response.body.is_null() && !response.stream) {
     response.header("Content-Type", "application/json; charset=utf-8");
     response.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   }
@@ -66,7 +66,8 @@ void add_common_headers(Response& response, const Context& context) {
 // The answer and its log line. `io` counts every binding call the request made; pending_io, those of the
 // writes still to be sent with the answer.
 json finished(Response response, Context& context, int64_t pending_io = 0) {
-  const int64_t io = context.exchange.binding_calls() + pending_io;
+  // A streamed body is one more R2 read, made by the shim after the answer.
+  const int64_t io = context.exchange.binding_calls() + pending_io + (response.stream ? 1 : 0);
   if (response.body.is_object() && response.body.contains("error")) {
     response.body["error"]["request_id"] = context.request_id;
   }
@@ -84,11 +85,16 @@ json finished(Response response, Context& context, int64_t pending_io = 0) {
   if (!response.log_detail.empty()) log["detail"] = response.log_detail;
   json headers = json::array();
   for (auto& [name, value] : response.headers) headers.push_back({std::move(name), std::move(value)});
-  return json{{"response",
+  json answer{{"response",
                {{"status", response.status},
                 {"headers", std::move(headers)},
                 {"body", response.body.is_null() ? std::string() : to_text(response.body)}}},
               {"log", std::move(log)}};
+  if (response.stream) {
+    answer["response"]["stream"] =
+        json{{"key", response.stream->key}, {"offset", response.stream->offset}, {"length", response.stream->length}};
+  }
+  return answer;
 }
 
 }  // namespace

@@ -18,9 +18,8 @@ struct IsolateState {
   std::optional<jwt::KeyRing> keys;  // absent when neither JWT_SECRET nor a usable JWKS key is configured
   sigv4::SigningKeyCache signing_keys;
   RateLimiter rate_limiter;
-  bool has_global_rate_limiter = false;           // the RATE_LIMITER binding is bound
-  std::map<std::string, int64_t> cleanup_claims;  // index entries a running cleanup holds -> when claimed (ms)
-  json openapi;                                   // the OpenAPI document the shim ships, served at /openapi.json
+  bool has_global_rate_limiter = false;  // the RATE_LIMITER binding is bound
+  json openapi;                          // the OpenAPI document the shim ships, served at /openapi.json
 };
 
 IsolateState& isolate_state();

@@ -12,12 +12,18 @@ const std::vector<Route>& route_table() {
       {"/readyz", {{"GET", handle_readyz}}, {}},
       {"/openapi.json", {{"GET", handle_openapi}}, {}},
       {"/api/services", {{"GET", handle_services}}, {}},
-      {"/api/shoots", {{"POST", handle_create_shoot}}, {}},
+      {"/api/shoots", {{"GET", handle_list_shoots}, {"POST", handle_create_shoot}}, {}},
       {"/api/shoots/{shootId}", {{"GET", handle_get_shoot}}, {}},
+      {"/api/shoots/{shootId}/assets", {{"GET", handle_list_assets}}, {}},
+      {"/api/shoots/{shootId}/audit", {{"GET", handle_list_audit}}, {}},
       {"/api/uploads/presign", {{"POST", handle_presign}}, {}},
       {"/api/uploads/complete", {{"POST", handle_complete}}, {}},
-      {"/api/uploads/{shootId}", {{"POST", handle_legacy_upload}}, {}},
+      {"/api/uploads/abort", {{"POST", handle_abort}}, {}},
+      // GET reads an upload; POST is the removed v1 upload route, whose segment was a shoot id.
+      {"/api/uploads/{uploadId}", {{"GET", handle_get_upload}, {"POST", handle_legacy_upload}}, {}},
+      {"/api/downloads/presign", {{"POST", handle_presign_downloads}}, {}},
       {"/upload/{key+}", {{"PUT", handle_upload_put}}, {}},
+      {"/download/{key+}", {{"GET", handle_download}}, {}},
   };
   return table;
 }

@@ -1,8 +1,12 @@
-// POST /api/uploads/complete (contract 5.2, 5.5): checks what the upload wrote against what it declared
-// (exists, size, type, first bytes, SHA-256), deletes a mismatch — only ever bytes this upload wrote — moves
-// a verified replacement into its file's place, records the asset, and answers the same way when asked
-// twice. Every upload of a batch moves through the same stages together, one round of I/O per stage.
+// POST /api/uploads/complete (contract 5.2, 5.5). The shoot's ledger says which uploads may complete and
+// holds them meanwhile; the Worker looks at what each wrote (exists, size, type, first bytes, SHA-256) and
+// moves a verified replacement into its file's place; the ledger records each verdict, and an answer another
+// completion recorded first stands for both. A mismatch is deleted — only bytes this upload wrote. Every
+// upload of a batch moves through the same stages together, one round of I/O per stage.
+#include <map>
+
 #include "app/auth.h"
+#include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
 #include "naming/magic.h"
@@ -10,7 +14,6 @@
 #include "uploads/records.h"
 #include "uploads/upload_request.h"
 #include "uploads/upload_session.h"
-#include "util/clock.h"
 #include "util/encoding.h"
 
 namespace upgate {
@@ -20,10 +23,13 @@ namespace {
 // One upload id as the stages go by: either still being checked, or finished with an answer.
 struct Completion {
   std::string upload_id;
-  std::optional<UploadSession> session;  // once loaded and still to be checked
+  std::string shoot_id;                  // the shoot its id names
+  std::optional<UploadSession> session;  // once the ledger let it be checked
   json object;                           // the stored object, once inspected
+  std::string mismatch;                  // why its bytes do not match the declaration
   std::optional<Rejection> rejection;    // finished with an error
   std::optional<json> answer;            // finished with success
+  bool delete_object = false;            // its (mismatched) bytes are to be deleted
   bool finished() const { return rejection || answer; }
   bool checking() const { return session && !finished(); }
 };
@@ -44,44 +50,55 @@ std::string mismatch_reason(const UploadSession& session, const json& object, co
   return "";
 }
 
-json completion_answer(const UploadSession& session, const json& object, int64_t now_ms) {
-  return json{{"uploadId", session.upload_id},         {"key", session.key},
-              {"size", integer_field(object, "size")}, {"contentType", session.content_type},
-              {"etag", string_field(object, "etag")},  {"completedAt", clock::iso8601(now_ms)}};
+Rejection content_mismatch(const std::string& reason) {
+  return reject(Error::ContentMismatch)
+      .saying("The uploaded file does not match what was declared: " + reason + ". It was deleted.")
+      .with("reason", reason);
 }
 
-// Stage 1: load each session; refuse ids that cannot exist, unknown ones, uploads on other people's shoots,
-// cancelled and expired ones; recall earlier answers.
-Task<std::optional<Response>> load_sessions(Context& context, const jwt::Claims& caller,
-                                            std::vector<Completion>& uploads) {
+// The shoots a batch touches, each with the positions of its uploads: one ledger call per shoot and stage.
+std::map<std::string, std::vector<size_t>> by_shoot(const std::vector<Completion>& uploads,
+                                                    bool (*wanted)(const Completion&)) {
+  std::map<std::string, std::vector<size_t>> groups;
+  for (size_t i = 0; i < uploads.size(); ++i) {
+    if (wanted(uploads[i])) groups[uploads[i].shoot_id].push_back(i);
+  }
+  return groups;
+}
+
+// Stage 1: the ledger says, per upload, whether it may be checked now, was completed before (its answer),
+// or why not; those to check are claimed against cleanup.
+Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller, std::vector<Completion>& uploads) {
+  const auto groups = by_shoot(uploads, [](const Completion& upload) { return !upload.finished(); });
   std::vector<json> round;
-  for (auto& upload : uploads) {
-    if (!records::is_upload_id(upload.upload_id)) {
-      upload.rejection = not_found(upload.upload_id);
+  for (const auto& [shoot_id, members] : groups) {
+    json ids = json::array();
+    for (size_t i : members) ids.push_back(uploads[i].upload_id);
+    round.push_back(ledger_operation(context, "beginCompletion", shoot_id, &caller, json{{"uploadIds", ids}}));
+  }
+  const std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
+  size_t next = 0;
+  for (const auto& [shoot_id, members] : groups) {
+    Result<json> result = ledger_result(answers[next++]);
+    if (!result) {
+      if (result.refusal().status >= 500) co_return std::move(result.refusal());
+      for (size_t i : members) {
+        uploads[i].rejection =
+            result.refusal().status == 404 ? not_found(uploads[i].upload_id) : reject(Error::NotShootOwner);
+      }
       continue;
     }
-    round.push_back(effects::kv_get(records::session_key(upload.upload_id)));
-  }
-  const std::vector<EffectResult> loads = co_await context.exchange.perform(std::move(round));
-  size_t next = 0;
-  for (Completion& upload : uploads) {
-    if (upload.finished()) continue;
-    const EffectResult& load = loads[next++];
-    if (!load.ok()) co_return storage_unavailable("kv_get upload session failed");
-    const auto session = UploadSession::from_kv_value(load.value());
-    if (!session) {
-      upload.rejection = not_found(upload.upload_id);
-    } else if (!may_act_on(caller, session->owner)) {
-      upload.rejection =
-          reject(Error::NotShootOwner).saying("Only the shoot's owner or an admin may complete this upload.");
-    } else if (session->state == UploadSession::State::Completed) {
-      upload.answer = session->completion;
-    } else if (session->state == UploadSession::State::Cancelled) {
-      upload.rejection = reject(Error::UploadCancelled).with("uploadId", upload.upload_id);
-    } else if (session->abandoned_at(context.exchange.now_ms())) {
-      upload.rejection = reject(Error::UploadExpired);
-    } else {
-      upload.session = session;
+    const json& items = member_of(result.value(), "uploads");
+    for (size_t k = 0; k < members.size(); ++k) {
+      Completion& upload = uploads[members[k]];
+      const json& item = items.at(k);
+      if (item.contains("answer")) {
+        upload.answer = item["answer"];
+      } else if (auto session = UploadSession::from_json(member_of(item, "upload"))) {
+        upload.session = std::move(session);
+      } else {
+        upload.rejection = ledger::item_rejection(item).with("uploadId", upload.upload_id);
+      }
     }
   }
   co_return std::nullopt;
@@ -92,8 +109,7 @@ Task<std::optional<Response>> load_sessions(Context& context, const jwt::Claims&
 Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Completion>& uploads) {
   std::vector<json> round;
   for (const Completion& upload : uploads) {
-    if (!upload.checking()) continue;
-    round.push_back(effects::r2_read_head(upload.session->object_key, magic::kHeadBytes));
+    if (upload.checking()) round.push_back(effects::r2_read_head(upload.session->object_key, magic::kHeadBytes));
   }
   const std::vector<EffectResult> reads = co_await context.exchange.perform(std::move(round));
   size_t next = 0;
@@ -108,29 +124,27 @@ Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Comp
     }
     upload.object = object;
     const std::string head_bytes = encoding::hex_decode(string_field(read.value(), "hex")).value_or("");
-    const std::string reason = mismatch_reason(*upload.session, object, head_bytes);
-    if (!reason.empty()) {
-      upload.rejection =
-          reject(Error::ContentMismatch)
-              .saying("The uploaded file does not match what was declared: " + reason + ". It was deleted.")
-              .with("reason", reason);
-    }
+    upload.mismatch = mismatch_reason(*upload.session, object, head_bytes);
   }
   co_return std::nullopt;
+}
+
+bool verified_replacement(const Completion& upload) {
+  return upload.checking() && upload.mismatch.empty() && upload.session->replaces();
 }
 
 // Stage 3: a verified replacement takes its file's place; until then the completed file stays as it was.
 Task<std::optional<Response>> move_replacements(Context& context, std::vector<Completion>& uploads) {
   std::vector<json> round;
   for (const Completion& upload : uploads) {
-    if (!upload.checking() || !upload.session->replaces()) continue;
+    if (!verified_replacement(upload)) continue;
     const UploadSession& session = *upload.session;
     round.push_back(effects::r2_copy(session.object_key, session.key, session.content_type, session.upload_id));
   }
   const std::vector<EffectResult> copies = co_await context.exchange.perform(std::move(round));
   size_t next = 0;
   for (Completion& upload : uploads) {
-    if (!upload.checking() || !upload.session->replaces()) continue;
+    if (!verified_replacement(upload)) continue;
     const EffectResult& copy = copies[next++];
     if (!copy.ok())
       co_return storage_unavailable("r2 copy of a replacement failed: " + string_field(copy.value(), "error"));
@@ -139,30 +153,58 @@ Task<std::optional<Response>> move_replacements(Context& context, std::vector<Co
   co_return std::nullopt;
 }
 
-// Stage 4: delete mismatches; record the asset and the completed session; the key has no pending upload any
-// more; drop the cleanup entry and a replacement's staged copy. Returns the writes, for the response to wait on.
-std::vector<json> record_outcomes(Context& context, std::vector<Completion>& uploads) {
-  std::vector<json> writes;
-  const int64_t now_ms = context.exchange.now_ms();
-  for (Completion& upload : uploads) {
-    if (!upload.session || upload.object.is_null()) continue;
-    const UploadSession& session = *upload.session;
-    if (upload.rejection) {
-      writes.push_back(effects::r2_delete({session.object_key}));
-      continue;
+// Stage 4: the ledger records each verdict (or answers the one recorded first).
+Task<std::optional<Response>> finish(Context& context, const jwt::Claims& caller, std::vector<Completion>& uploads) {
+  const auto groups = by_shoot(uploads, [](const Completion& upload) { return upload.checking(); });
+  std::vector<json> round;
+  for (const auto& [shoot_id, members] : groups) {
+    json outcomes = json::array();
+    for (size_t i : members) {
+      const Completion& upload = uploads[i];
+      json outcome{{"uploadId", upload.upload_id}};
+      if (!upload.mismatch.empty()) {
+        outcome["rejected"] = upload.mismatch;
+      } else {
+        outcome["object"] = json{{"size", integer_field(upload.object, "size")},
+                                 {"etag", string_field(upload.object, "etag")},
+                                 {"sha256", string_field(upload.object, "sha256")}};
+      }
+      outcomes.push_back(std::move(outcome));
     }
-    json answer = completion_answer(session, upload.object, now_ms);
-    UploadSession completed = session;
-    completed.state = UploadSession::State::Completed;
-    completed.completion = answer;
-    writes.push_back(effects::kv_put(records::asset_key(session.key), answer));
-    writes.push_back(effects::kv_put(records::session_key(session.upload_id), completed.to_json(),
-                                     records::kCompletedSessionTtlSeconds));
-    writes.push_back(effects::kv_delete(records::pending_key(session.key)));
-    writes.push_back(effects::kv_delete(records::cleanup_key(session.presigned_at_ms, session.upload_id)));
-    if (session.replaces()) writes.push_back(effects::r2_delete({session.object_key}));
-    upload.answer = std::move(answer);
+    round.push_back(ledger_operation(context, "finishCompletion", shoot_id, &caller, json{{"outcomes", outcomes}}));
   }
+  const std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
+  size_t next = 0;
+  for (const auto& [shoot_id, members] : groups) {
+    Result<json> result = ledger_result(answers[next++]);
+    if (!result) co_return std::move(result.refusal());
+    const json& items = member_of(result.value(), "uploads");
+    for (size_t k = 0; k < members.size(); ++k) {
+      Completion& upload = uploads[members[k]];
+      const json& item = items.at(k);
+      if (item.contains("answer")) {
+        upload.answer = item["answer"];
+      } else if (string_field(item, "error") == catalogue_entry(Error::ContentMismatch).code) {
+        upload.rejection = content_mismatch(upload.mismatch);
+        upload.delete_object = bool_field(item, "deleteObject");
+      } else {
+        upload.rejection = ledger::item_rejection(item).with("uploadId", upload.upload_id);
+      }
+    }
+  }
+  co_return std::nullopt;
+}
+
+// What the answer waits on: a mismatch's bytes deleted, a placed replacement's staged copy removed.
+std::vector<json> deletions(const std::vector<Completion>& uploads) {
+  std::vector<std::string> keys;
+  for (const Completion& upload : uploads) {
+    if (!upload.session) continue;
+    if (upload.delete_object || (upload.answer && upload.session->replaces()))
+      keys.push_back(upload.session->object_key);
+  }
+  std::vector<json> writes;
+  if (!keys.empty()) writes.push_back(effects::r2_delete(keys));
   return writes;
 }
 
@@ -189,16 +231,23 @@ Task<Response> handle_complete(Context& context) {
   auto parsed = parse_complete_request(start.value().body);
   if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
   const CompleteRequest& request = std::get<CompleteRequest>(parsed);
+  const jwt::Claims& caller = start.value().caller;
 
   std::vector<Completion> uploads;
-  for (const auto& id : request.upload_ids)
-    uploads.push_back(Completion{id, std::nullopt, json(), std::nullopt, std::nullopt});
+  for (const auto& id : request.upload_ids) {
+    Completion upload;
+    upload.upload_id = id;
+    upload.shoot_id = records::shoot_of_upload(id).value_or("");
+    if (upload.shoot_id.empty()) upload.rejection = not_found(id);  // an id that cannot exist
+    uploads.push_back(std::move(upload));
+  }
   // Each stage either refuses the whole request (storage failed) or moves every upload on.
-  if (auto stop = co_await load_sessions(context, start.value().caller, uploads)) co_return std::move(*stop);
+  if (auto stop = co_await begin(context, caller, uploads)) co_return std::move(*stop);
   if (auto stop = co_await inspect_objects(context, uploads)) co_return std::move(*stop);
   if (auto stop = co_await move_replacements(context, uploads)) co_return std::move(*stop);
-  std::vector<json> writes = record_outcomes(context, uploads);
-  co_return commit(request.batch ? batch_answer(uploads) : single_answer(uploads[0]), std::move(writes));
+  if (auto stop = co_await finish(context, caller, uploads)) co_return std::move(*stop);
+  Response answer = request.batch ? batch_answer(uploads) : single_answer(uploads[0]);
+  co_return commit(std::move(answer), deletions(uploads));
 }
 
 }  // namespace upgate

@@ -3,6 +3,7 @@
 // BUCKET where that upload's bytes go, held to the signed type, length and checksums and marked with the
 // upload's id.
 #include "app/isolate.h"
+#include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
 #include "sigv4/sigv4.h"
@@ -45,22 +46,27 @@ std::string signed_upload_id(const sigv4::Verified& grant) {
   return "";
 }
 
-// The upload this PUT writes for: the one its URL names, or — for a URL presigned elsewhere with the
-// worker-mode key pair, which names none — the upload pending on the key, if the PUT fits its declaration.
+// The shoot a key belongs to: "shoots/<shootId>/<filename>" -> shootId; "" otherwise.
+std::string shoot_of_key(const std::string& key) {
+  const std::string prefix = "shoots/";
+  if (key.rfind(prefix, 0) != 0) return "";
+  const size_t slash = key.find('/', prefix.size());
+  return slash == std::string::npos ? "" : key.substr(prefix.size(), slash - prefix.size());
+}
+
+// The upload this PUT writes for, as the shoot's ledger says: the one its URL names, or — for a URL presigned
+// elsewhere with the worker-mode key pair, which names none — the upload pending on the key, if the PUT fits
+// its declaration.
 Task<Result<UploadSession>> find_writer(Context& context, const std::string& upload_id, const std::string& key,
                                         int64_t length) {
-  const std::string record_key = upload_id.empty() ? records::pending_key(key) : records::session_key(upload_id);
-  const EffectResult stored = co_await context.exchange.perform_one(effects::kv_get(record_key));
-  if (!stored.ok()) co_return storage_unavailable("kv_get upload session failed");
-  const auto session = UploadSession::from_kv_value(stored.value());
-  if (!session || session->state != UploadSession::State::Pending) {
-    co_return superseded(session ? "upload completed or cancelled" : "no pending upload");
-  }
-  if (session->key != key) co_return superseded("the URL's key is not the upload's");
-  const std::string content_type = context.exchange.request().header("content-type");
-  if (upload_id.empty() && (session->size != length || session->content_type != content_type)) {
-    co_return superseded("the PUT does not fit the pending upload's declaration");
-  }
+  const std::string shoot_id = shoot_of_key(key);
+  if (shoot_id.empty()) co_return superseded("the key is not a shoot's");
+  json fields{{"key", key}, {"size", length}, {"contentType", context.exchange.request().header("content-type")}};
+  if (!upload_id.empty()) fields["uploadId"] = upload_id;
+  Result<json> writer = co_await ask_ledger(context, "writer", shoot_id, nullptr, std::move(fields));
+  if (!writer) co_return std::move(writer.refusal());
+  const auto session = UploadSession::from_json(member_of(writer.value(), "upload"));
+  if (!session) co_return superseded("no pending upload");
   co_return *session;
 }
 

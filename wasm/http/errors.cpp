@@ -7,7 +7,7 @@ namespace upgate {
 namespace {
 
 // In the order of the enum; catalogue_entry checks that each entry sits at its own position.
-constexpr std::array<std::pair<Error, ErrorEntry>, 29> kCatalogue{{
+constexpr std::array<std::pair<Error, ErrorEntry>, 31> kCatalogue{{
     {Error::InvalidJson, {400, "invalid_json", "The request body is not valid JSON."}},
     {Error::InvalidRequest, {400, "invalid_request", "The request is missing a field or has one of the wrong type."}},
     {Error::BodyLengthMismatch,
@@ -37,6 +37,9 @@ constexpr std::array<std::pair<Error, ErrorEntry>, 29> kCatalogue{{
      {409, "upload_superseded",
       "This URL no longer belongs to the upload pending on this file name; presign again for a fresh URL."}},
     {Error::UploadExpired, {410, "upload_expired", "This upload was not completed within 6 hours and was abandoned."}},
+    {Error::UploadAborted, {409, "upload_aborted", "This upload was aborted; presign the file again to upload it."}},
+    {Error::UploadCompleted,
+     {409, "upload_completed", "This upload is complete; a completed upload cannot be aborted."}},
     {Error::EndpointRemoved, {410, "endpoint_removed", "This endpoint was removed."}},
     {Error::PayloadTooLarge, {413, "payload_too_large", "JSON bodies are limited to 64 KiB."}},
     {Error::FileTooLarge, {413, "file_too_large", "The file is larger than this service accepts."}},
@@ -65,6 +68,13 @@ const ErrorEntry& catalogue_entry(Error error) { return kCatalogue[static_cast<s
 Rejection reject(Error error) {
   const ErrorEntry& entry = catalogue_entry(error);
   return Rejection{entry.status, std::string(entry.code), std::string(entry.message)};
+}
+
+std::optional<Error> error_named(std::string_view code) {
+  for (const auto& [error, entry] : kCatalogue) {
+    if (entry.code == code) return error;
+  }
+  return std::nullopt;
 }
 
 json Rejection::to_error_object() const {

@@ -5,6 +5,7 @@
 //   return reject(Error::UploadNotFound).with("uploadId", id);             // the catalogue's sentence
 //   return reject(Error::InvalidRequest).saying("size must be an integer.").with("field", "size");
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,8 @@ enum class Error {
   UploadCancelled,
   UploadSuperseded,
   UploadExpired,
+  UploadAborted,
+  UploadCompleted,
   EndpointRemoved,
   PayloadTooLarge,
   FileTooLarge,
@@ -84,6 +87,10 @@ struct Rejection {
 };
 
 Rejection reject(Error error);
+
+// The error a contract code names ("upload_cancelled"), for codes that travel as text (the shoot ledger's
+// answers); nullopt for a code the catalogue does not hold.
+std::optional<Error> error_named(std::string_view code);
 
 // 400 invalid_request naming the field.
 inline Rejection invalid_request(const std::string& field, std::string message) {

@@ -1,5 +1,6 @@
 // A response as the core decides it; gateway.cpp adds the headers every response carries.
 #pragma once
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,14 @@ struct Response {
   // Writes the response depends on (see commit in request_body.h): the shim performs them and sends the
   // response if all succeed, without another round trip; otherwise the answer is 503 storage_unavailable.
   std::vector<json> commit;
+  // A body the shim streams from R2 instead of one the core wrote: that object's bytes from offset, length
+  // of them (GET /download). The core has set the status and every header already.
+  struct Stream {
+    std::string key;
+    int64_t offset = 0;
+    int64_t length = 0;
+  };
+  std::optional<Stream> stream;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -1,5 +1,6 @@
 #include "protocol/exchange.h"
 
+#include "util/encoding.h"
 #include "util/text.h"
 
 namespace upgate {
@@ -7,6 +8,20 @@ namespace upgate {
 std::string RequestFacts::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (key == name) return value;
+  }
+  return "";
+}
+
+std::string RequestFacts::query_parameter(std::string_view name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const size_t equals = pair.find('=');
+    if (pair.substr(0, equals) != name) continue;
+    if (equals == std::string_view::npos) return "";
+    return encoding::uri_decode(pair.substr(equals + 1)).value_or("");
   }
   return "";
 }
@@ -48,8 +63,10 @@ int64_t Exchange::count_binding_calls(const std::vector<json>& effects) {
   int64_t calls = 0;
   for (const json& effect : effects) {
     const std::string type = string_field(effect, "type");
-    // read_body and verify_signature are the shim's own work, not calls to a binding.
-    if (type.rfind("kv_", 0) == 0 || type.rfind("r2_", 0) == 0 || type == "rate_limiter") ++calls;
+    // read_body and verify_signature are the shim's own work, not calls to a binding; r2_copy is two (a get
+    // and a put); a ledger operation is one Durable Object call.
+    if (type.rfind("kv_", 0) == 0 || type.rfind("r2_", 0) == 0 || type == "rate_limiter" || type == "ledger") ++calls;
+    if (type == "r2_copy") ++calls;
   }
   return calls;
 }

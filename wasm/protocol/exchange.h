@@ -29,6 +29,8 @@ struct RequestFacts {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
 
   std::string header(std::string_view name) const;  // "" when absent
+  // The first value of a query parameter, percent-decoded; "" when absent or malformed.
+  std::string query_parameter(std::string_view name) const;
 };
 
 // What an effect answered: {"ok": true, ...} or {"ok": false, "error"}.
@@ -80,7 +82,7 @@ class Exchange {
   // One effect on its own.
   Task<EffectResult> perform_one(json effect);
 
-  // How many binding calls (KV, R2, rate limiter) the rounds asked for so far: the log line's "io".
+  // How many binding calls (KV, R2, Durable Object, rate limiter) the rounds asked for so far: the log line's "io".
   int64_t binding_calls() const { return binding_calls_; }
   static int64_t count_binding_calls(const std::vector<json>& effects);
 

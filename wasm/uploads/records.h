@@ -1,29 +1,23 @@
-// Where Upgate keeps things: KV keys, R2 object keys, and the time fences between completion and cleanup.
+// Where Upgate keeps things: R2 object keys, the KV index keys, upload ids, and the windows an upload has.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace upgate::records {
 
 constexpr int64_t kMinuteMs = 60 * 1000;
 constexpr int64_t kHourMs = 60 * kMinuteMs;
-// An upload not completed within this long after its presign is abandoned (410 upload_expired).
+// An upload not completed within this long after its latest presign is abandoned (410 upload_expired).
 constexpr int64_t kCompletionWindowMs = 6 * kHourMs;
-// Cleanup only touches uploads older than this: ten minutes after completion closes, so KV's eventual
-// consistency (about a minute) cannot let a late completion and a cleanup race on one upload.
-constexpr int64_t kCleanupAfterMs = 6 * kHourMs + 10 * kMinuteMs;
+// A completion in progress holds its upload this long: cleanup leaves it alone meanwhile, and a completion
+// that died (the Worker was evicted mid-way) frees it again afterwards.
+constexpr int64_t kCompletionClaimMs = 10 * kMinuteMs;
+// A cleanup run's claim on an abandoned upload's bytes: overlapping runs never delete or count them twice.
+constexpr int64_t kCleanupClaimMs = 15 * kMinuteMs;
 // tmp/ objects older than this are removed by cleanup.
 constexpr int64_t kTmpMaxAgeMs = 6 * kHourMs;
-// KV lifetimes: a pending session outlives every cleanup that could need it; a completed one keeps
-// completion idempotent for a month.
-constexpr int64_t kPendingSessionTtlSeconds = 7 * 24 * 3600;
-constexpr int64_t kCompletedSessionTtlSeconds = 30 * 24 * 3600;
 
-inline std::string shoot_key(const std::string& shoot_id) { return "shoot:" + shoot_id; }
-// The upload currently pending on an object key: the only one whose bytes may be written there.
-inline std::string pending_key(const std::string& object_key) { return "pending:" + object_key; }
-inline std::string session_key(const std::string& upload_id) { return "upload:" + upload_id; }
-inline std::string asset_key(const std::string& object_key) { return "asset:" + object_key; }
 inline std::string object_key(const std::string& shoot_id, const std::string& filename) {
   return "shoots/" + shoot_id + "/" + filename;
 }
@@ -34,16 +28,27 @@ inline std::string staging_key(const std::string& upload_id, const std::string& 
   return "staging/" + upload_id + "/" + filename;
 }
 
-// Upload ids are "up_" and 32 lower-case hex digits; anything else cannot exist and is never looked up.
+// Upload ids name their shoot, so a request that carries only an upload id reaches the right ledger:
+// "up_<shootId>_<32 lower-case hex digits>". Anything else cannot exist and is never looked up.
 constexpr const char* kUploadIdPrefix = "up_";
+std::string upload_id(const std::string& shoot_id, const std::string& hex32);
 bool is_upload_id(const std::string& text);
+// The shoot an upload id names; nullopt when it is not an upload id.
+std::optional<std::string> shoot_of_upload(const std::string& upload_id);
 
 // The R2 custom metadata field that names the upload whose bytes an object holds (contract 5.5); in s3 mode
 // the client sends it as the signed header x-amz-meta-upload-id.
 constexpr const char* kObjectUploadIdField = "upload-id";
 
-constexpr const char* kCleanupPrefix = "cleanup:";
-// Listing KV by this prefix returns uploads oldest first: the time is zero-padded so text order is time order.
-std::string cleanup_key(int64_t created_ms, const std::string& upload_id);
+// KV, which only ever holds indexes that may lag (contract 1):
+// the caller's shoots, newest first: "owner:<hex of sub>:<inverted creation ms>:<shootId>", metadata the shoot.
+std::string owner_prefix(const std::string& sub);
+std::string owner_key(const std::string& sub, int64_t created_ms, const std::string& shoot_id);
+// the shoots with pending work, which the cron sweeps: "work:<shootId>", expiring a day after the latest
+// presign that refreshed it (the ledger says when to refresh it, at most hourly).
+constexpr const char* kWorkPrefix = "work:";
+inline std::string work_key(const std::string& shoot_id) { return kWorkPrefix + shoot_id; }
+constexpr int64_t kWorkIndexTtlSeconds = 25 * 3600;
+constexpr int64_t kWorkIndexRefreshMs = kHourMs;
 
 }  // namespace upgate::records

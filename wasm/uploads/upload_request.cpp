@@ -140,10 +140,46 @@ std::variant<CompleteRequest, Rejection> parse_complete_request(const std::strin
   return complete;
 }
 
-std::variant<std::string, Rejection> parse_create_shoot_request(const std::string& body) {
+std::variant<CreateShootRequest, Rejection> parse_create_shoot_request(const std::string& body) {
   auto object = parse_json_object(body);
   if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
-  return shoot_id_of(std::get<json>(object));
+  auto shoot = shoot_id_of(std::get<json>(object));
+  if (auto* rejected = std::get_if<Rejection>(&shoot)) return *rejected;
+  CreateShootRequest request{std::get<std::string>(shoot), ""};
+  if (const json* title = member(std::get<json>(object), "title")) {
+    if (!title->is_string() || title->get<std::string>().size() > kMaxTitleBytes) {
+      return invalid_request("title", "title must be a string of at most 200 bytes.");
+    }
+    request.title = title->get<std::string>();
+  }
+  return request;
+}
+
+std::variant<std::string, Rejection> parse_upload_id_request(const std::string& body) {
+  auto object = parse_json_object(body);
+  if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
+  const json* id = member(std::get<json>(object), "uploadId");
+  if (!id || !id->is_string()) return invalid_request("uploadId", "uploadId is required and must be a string.");
+  return id->get<std::string>();
+}
+
+std::variant<DownloadRequest, Rejection> parse_download_request(const std::string& body) {
+  auto object = parse_json_object(body);
+  if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
+  auto shoot = shoot_id_of(std::get<json>(object));
+  if (auto* rejected = std::get_if<Rejection>(&shoot)) return *rejected;
+  DownloadRequest request{std::get<std::string>(shoot), {}};
+  const json* keys = member(std::get<json>(object), "keys");
+  if (!keys || !keys->is_array() || keys->empty() || keys->size() > kMaxBatchFiles) {
+    return invalid_request("keys", "keys must be an array of 1 to 100 object keys.");
+  }
+  for (const json& key : *keys) {
+    if (!key.is_string() || key.get<std::string>().empty() || key.get<std::string>().size() > 1024) {
+      return invalid_request("keys", "Each key must be a non-empty string of at most 1024 bytes.");
+    }
+    request.keys.push_back(key.get<std::string>());
+  }
+  return request;
 }
 
 }  // namespace upgate

@@ -47,8 +47,23 @@ struct CompleteRequest {
 };
 std::variant<CompleteRequest, Rejection> parse_complete_request(const std::string& body);
 
-// The body of POST /api/shoots: the shoot id, checked against the contract's pattern.
-std::variant<std::string, Rejection> parse_create_shoot_request(const std::string& body);
+// The body of POST /api/shoots: the shoot id, checked against the contract's pattern, and an optional title.
+struct CreateShootRequest {
+  std::string shoot_id;
+  std::string title;  // "" when absent
+};
+constexpr size_t kMaxTitleBytes = 200;
+std::variant<CreateShootRequest, Rejection> parse_create_shoot_request(const std::string& body);
+
+// {"uploadId"} (POST /api/uploads/abort): the id as sent; whether it can exist is the route's question.
+std::variant<std::string, Rejection> parse_upload_id_request(const std::string& body);
+
+// {"shootId", "keys": [1..100 strings]} (POST /api/downloads/presign).
+struct DownloadRequest {
+  std::string shoot_id;
+  std::vector<std::string> keys;
+};
+std::variant<DownloadRequest, Rejection> parse_download_request(const std::string& body);
 
 // Malformed JSON (400 invalid_json) or a body that is not a JSON object (400 invalid_request).
 std::variant<json, Rejection> parse_json_object(const std::string& body);

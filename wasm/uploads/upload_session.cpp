@@ -1,35 +1,45 @@
 #include "uploads/upload_session.h"
 
+#include <array>
+
 #include "uploads/records.h"
+#include "util/clock.h"
 
 namespace upgate {
 
 namespace {
 
-const char* state_name(UploadSession::State state) {
-  switch (state) {
-    case UploadSession::State::Completed:
-      return "completed";
-    case UploadSession::State::Cancelled:
-      return "cancelled";
-    case UploadSession::State::Pending:
-      break;
-  }
-  return "pending";
-}
+constexpr std::array<std::pair<UploadSession::State, const char*>, 5> kStateNames{{
+    {UploadSession::State::Pending, "pending"},
+    {UploadSession::State::Completed, "completed"},
+    {UploadSession::State::Cancelled, "cancelled"},
+    {UploadSession::State::Aborted, "aborted"},
+    {UploadSession::State::Expired, "expired"},
+}};
 
 std::optional<UploadSession::State> state_of(const std::string& name) {
-  if (name == "pending") return UploadSession::State::Pending;
-  if (name == "completed") return UploadSession::State::Completed;
-  if (name == "cancelled") return UploadSession::State::Cancelled;
+  for (const auto& [state, text] : kStateNames) {
+    if (name == text) return state;
+  }
   return std::nullopt;
+}
+
+// The completion answer: an object in JSON, its text in an SQL row.
+json completion_of(const json& field) {
+  if (field.is_string()) return parse_json(field.get<std::string>()).value_or(json());
+  return field.is_object() ? field : json();
 }
 
 }  // namespace
 
-bool UploadSession::abandoned_at(int64_t now_ms) const {
-  return now_ms > presigned_at_ms + records::kCompletionWindowMs;
+const char* state_name(UploadSession::State state) {
+  for (const auto& [known, text] : kStateNames) {
+    if (known == state) return text;
+  }
+  return "pending";
 }
+
+int64_t UploadSession::expires_at_ms() const { return presigned_at_ms + records::kCompletionWindowMs; }
 
 json UploadSession::to_json() const {
   json record{{"uploadId", upload_id},
@@ -37,16 +47,34 @@ json UploadSession::to_json() const {
               {"objectKey", object_key},
               {"shootId", shoot_id},
               {"filename", filename},
-              {"owner", owner},
               {"contentType", content_type},
               {"size", size},
               {"sha256", sha256},
               {"state", state_name(state)},
+              {"multipart", multipart},
               {"createdAtMs", created_at_ms},
               {"presignedAtMs", presigned_at_ms},
-              {"urlExpiresAtMs", url_expires_at_ms}};
+              {"completingAtMs", completing_at_ms}};
   if (!completion.is_null()) record["completion"] = completion;
   return record;
+}
+
+json UploadSession::to_public_json(int64_t now_ms) const {
+  json answer{{"uploadId", upload_id},
+              {"shootId", shoot_id},
+              {"key", key},
+              {"state", state == State::Pending && abandoned_at(now_ms) ? "expired" : state_name(state)},
+              {"size", size},
+              {"contentType", content_type},
+              {"multipart", multipart},
+              {"createdAt", clock::iso8601(created_at_ms)},
+              {"expiresAt", clock::iso8601(expires_at_ms())}};
+  if (!sha256.empty()) answer["sha256"] = sha256;
+  if (state == State::Completed && completion.is_object()) {
+    answer["completedAt"] = member_of(completion, "completedAt");
+    answer["etag"] = member_of(completion, "etag");
+  }
+  return answer;
 }
 
 std::optional<UploadSession> UploadSession::from_json(const json& record) {
@@ -59,20 +87,18 @@ std::optional<UploadSession> UploadSession::from_json(const json& record) {
   session.object_key = string_field(record, "objectKey", session.key);
   session.shoot_id = string_field(record, "shootId");
   session.filename = string_field(record, "filename");
-  session.owner = string_field(record, "owner");
   session.content_type = string_field(record, "contentType");
   session.size = integer_field(record, "size");
   session.sha256 = string_field(record, "sha256");
   session.state = *state;
+  // SQLite has no booleans: 0 or 1 in a row, true or false in JSON.
+  const json& multipart = member_of(record, "multipart");
+  session.multipart = multipart.is_boolean() ? multipart.get<bool>() : integer_field(record, "multipart") != 0;
   session.created_at_ms = integer_field(record, "createdAtMs");
   session.presigned_at_ms = integer_field(record, "presignedAtMs", session.created_at_ms);
-  session.url_expires_at_ms = integer_field(record, "urlExpiresAtMs");
-  session.completion = member_of(record, "completion");
+  session.completing_at_ms = integer_field(record, "completingAtMs");
+  session.completion = completion_of(member_of(record, "completion"));
   return session;
-}
-
-std::optional<UploadSession> UploadSession::from_kv_value(const json& kv_result) {
-  return from_json(member_of(kv_result, "value"));
 }
 
 }  // namespace upgate

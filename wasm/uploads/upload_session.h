@@ -1,6 +1,6 @@
-// An upload as Upgate records it (contract 5.1, 5.2, 5.5): what was declared, where its bytes go, and how
-// far it has come. Kept in KV under records::session_key, and copied under records::pending_key while it is
-// the upload pending on its object key.
+// An upload as the shoot's ledger records it (contract 5.1–5.5): what was declared, where its bytes go, and
+// how far it has come. The same field names serve as the ledger's SQL columns (ledger/schema.cpp) and as the
+// JSON the ledger answers the Worker with, so one reader (from_json) takes either.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -12,36 +12,41 @@
 namespace upgate {
 
 struct UploadSession {
-  enum class State { Pending, Completed, Cancelled };
+  enum class State { Pending, Completed, Cancelled, Aborted, Expired };
 
   std::string upload_id;
   std::string key;         // shoots/<shootId>/<filename>: where the file lives once completed
   std::string object_key;  // where the upload's bytes are written: key, or a staging key for a replacement
   std::string shoot_id;
   std::string filename;
-  std::string owner;  // the shoot's owner, who decides about the upload whoever presigned it (contract 3)
   std::string content_type;
   int64_t size = 0;
   std::string sha256;  // lower-case hex, or empty
   State state = State::Pending;
-  int64_t created_at_ms = 0;    // the first presign
-  int64_t presigned_at_ms = 0;  // the latest presign: the completion window runs from here
-  int64_t url_expires_at_ms = 0;
-  json completion;  // the answer complete gave, once completed
+  bool multipart = false;
+  int64_t created_at_ms = 0;     // the first presign
+  int64_t presigned_at_ms = 0;   // the latest presign: the completion window runs from here
+  int64_t completing_at_ms = 0;  // when a completion in progress began (0: none)
+  json completion;               // the answer complete gave, once completed
 
   bool replaces() const { return object_key != key; }
   // Asking again with the same declaration returns the same upload (contract 5.1).
   bool declared_as(const FileRequest& file) const {
     return size == file.size && content_type == file.content_type && sha256 == file.sha256;
   }
-  // Past its completion window (6 hours after its latest presign) the upload is abandoned.
-  bool abandoned_at(int64_t now_ms) const;
+  // The end of its completion window (6 hours after its latest presign); past it the upload is abandoned.
+  int64_t expires_at_ms() const;
+  bool abandoned_at(int64_t now_ms) const { return now_ms > expires_at_ms(); }
+  // Pending and inside its window: the upload that may write its key.
+  bool live_at(int64_t now_ms) const { return state == State::Pending && !abandoned_at(now_ms); }
 
   json to_json() const;
-  // nullopt for a record that is missing or not a session.
+  // GET /api/uploads/{uploadId} (contract 5.3): a pending upload past its window shows as expired.
+  json to_public_json(int64_t now_ms) const;
+  // nullopt for a record that is missing or not an upload.
   static std::optional<UploadSession> from_json(const json& record);
-  // The value of a kv_get result, parsed.
-  static std::optional<UploadSession> from_kv_value(const json& kv_result);
 };
+
+const char* state_name(UploadSession::State state);
 
 }  // namespace upgate

@@ -34,4 +34,21 @@ UploadUrl presign_upload(const Config& config, const std::string& scheme, const 
   return url;
 }
 
+DownloadUrl presign_download(const Config& config, const std::string& scheme, const std::string& request_host,
+                             const std::string& key, int64_t now_ms, sigv4::SigningKeyCache& keys) {
+  const bool worker = config.upload_mode == UploadMode::Worker;
+  const sigv4::Credentials credentials = worker ? sigv4::Credentials{config.upload_key_id, config.upload_secret}
+                                                : sigv4::Credentials{config.r2_key_id, config.r2_secret};
+  sigv4::PresignInput input;
+  input.method = "GET";
+  input.host = worker ? request_host : config.r2_endpoint_host();
+  input.path = worker ? kWorkerDownloadPrefix + key : "/" + config.r2_bucket + "/" + key;
+  input.now_unix_seconds = now_ms / 1000;
+  input.expires_seconds = config.presign_ttl_seconds;
+  const sigv4::Presigned signed_url = sigv4::presign(credentials, sigv4::Scope{}, input, keys);
+  return DownloadUrl{
+      (worker ? scheme : config.r2_endpoint_scheme()) + "://" + input.host + signed_url.url_path_and_query,
+      signed_url.expires_at_unix * 1000};
+}
+
 }  // namespace upgate

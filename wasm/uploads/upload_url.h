@@ -25,6 +25,19 @@ struct UploadUrl {
 UploadUrl presign_upload(const Config& config, const std::string& scheme, const std::string& request_host,
                          const UploadSession& upload, int64_t now_ms, sigv4::SigningKeyCache& keys);
 
+struct DownloadUrl {
+  std::string url;
+  int64_t expires_at_ms = 0;
+};
+
+// A presigned GET of one stored object (contract 5.6): worker mode <scheme>://<request host>/download/<key>,
+// signed with the worker-mode key pair and served by the Worker from BUCKET; s3 mode R2's own URL.
+DownloadUrl presign_download(const Config& config, const std::string& scheme, const std::string& request_host,
+                             const std::string& key, int64_t now_ms, sigv4::SigningKeyCache& keys);
+
+// The path prefix of worker-mode download URLs.
+constexpr const char* kWorkerDownloadPrefix = "/download/";
+
 // The path prefix of worker-mode upload URLs.
 constexpr const char* kWorkerUploadPrefix = "/upload/";
 // Worker-mode URLs sign the upload id, so the PUT writes only for the upload pending on the key.

@@ -61,40 +61,53 @@ json presign_call(const std::string& body) {
 
 const std::string kPresignBody =
     R"({"shootId":"smith-wedding","filename":"smith-wedding_20261122_0001.jpg","contentType":"image/jpeg","size":10})";
-const json kShootFound{{"ok", true}, {"value", {{"shootId", "smith-wedding"}, {"owner", "alice"}}}};
-const json kNothing{{"ok", true}, {"value", nullptr}};
+// The shoot's ledger decided: the file gets a new upload, and the shoot's entry in the cron's work index is due.
+const json kDecided{{"ok", true},
+                    {"result",
+                     {{"uploads", json::array({{{"upload",
+                                                 {{"uploadId", "up_smith-wedding_" + std::string(32, 'a')},
+                                                  {"key", "shoots/smith-wedding/smith-wedding_20261122_0001.jpg"},
+                                                  {"shootId", "smith-wedding"},
+                                                  {"filename", "smith-wedding_20261122_0001.jpg"},
+                                                  {"contentType", "image/jpeg"},
+                                                  {"size", 10},
+                                                  {"state", "pending"},
+                                                  {"createdAtMs", kNowMs},
+                                                  {"presignedAtMs", kNowMs}}}}})},
+                      {"indexWork", true}}}};
 
 // Presign up to the answer that waits on its writes.
 json presign_until_writes() {
   configure();
   json first = call(presign_call(kPresignBody));
-  // The shoot, the key's asset record and the upload pending on the key, in one round.
-  REQUIRE(first["effects"].size() == 3);
-  for (const json& effect : first["effects"]) CHECK(effect["type"] == "kv_get");
-  json second = call(
-      json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kShootFound, kNothing, kNothing})}});
+  // One operation on the shoot's ledger decides every file.
+  REQUIRE(first["effects"].size() == 1);
+  CHECK(first["effects"][0]["type"] == "ledger");
+  CHECK(first["effects"][0]["request"]["op"] == "presign");
+  json second = call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kDecided})}});
   REQUIRE(second.contains("then"));
   return second;
 }
 
 }  // namespace
 
-TEST_CASE("presign answers with its URL as soon as the session, pending record and cleanup entry are written") {
+TEST_CASE("presign answers with its URL as soon as the shoot's work index entry is written") {
   json answer = presign_until_writes();
-  REQUIRE(answer["effects"].size() == 3);
-  for (const json& effect : answer["effects"]) CHECK(effect["type"] == "kv_put");
+  REQUIRE(answer["effects"].size() == 1);
+  CHECK(answer["effects"][0]["type"] == "kv_put");
+  CHECK(answer["effects"][0]["key"] == "work:smith-wedding");
   CHECK(answer["then"]["response"]["status"] == 200);
   CHECK(answer["then"]["response"]["body"]["method"] == "PUT");
+  CHECK(answer["then"]["log"]["io"] == 2);
   CHECK(call(json{{"op", "close"}, {"handle", answer["handle"]}})["ok"] == true);
   // A closed conversation cannot be resumed.
   CHECK(call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array()}}).contains("error"));
 }
 
-TEST_CASE("a failed write turns the answer into 503 storage_unavailable: no URL without its session") {
+TEST_CASE("a failed write turns the answer into 503 storage_unavailable: no URL without its records") {
   json answer = presign_until_writes();
   const json failed{{"ok", false}, {"error", "KV is down"}};
-  json final_answer = call(
-      json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array({kNothing, failed, kNothing})}});
+  json final_answer = call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array({failed})}});
   REQUIRE(final_answer.contains("response"));
   CHECK(final_answer["response"]["status"] == 503);
   CHECK(final_answer["response"]["body"]["error"]["code"] == "storage_unavailable");
@@ -102,23 +115,30 @@ TEST_CASE("a failed write turns the answer into 503 storage_unavailable: no URL 
   CHECK(final_answer["log"]["status"] == 503);
 }
 
-TEST_CASE("a failed read is 503 storage_unavailable and writes nothing") {
+TEST_CASE("a failed ledger call is 503 storage_unavailable and writes nothing") {
   configure();
   json first = call(presign_call(kPresignBody));
-  const json failed{{"ok", false}, {"error", "KV is down"}};
-  json answer =
-      call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({failed, kNothing, kNothing})}});
+  const json failed{{"ok", false}, {"error", "the Durable Object is unreachable"}};
+  json answer = call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({failed})}});
   REQUIRE(answer.contains("response"));
   CHECK_FALSE(answer.contains("effects"));
   CHECK(answer["response"]["status"] == 503);
+}
+
+TEST_CASE("a ledger refusal is the contract's error") {
+  configure();
+  json first = call(presign_call(kPresignBody));
+  const json refusal{{"ok", true}, {"result", {{"refused", "not_shoot_owner"}}}};
+  json answer = call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({refusal})}});
+  REQUIRE(answer.contains("response"));
+  CHECK(answer["response"]["status"] == 403);
+  CHECK(answer["response"]["body"]["error"]["code"] == "not_shoot_owner");
 }
 
 TEST_CASE("open conversations are bounded: the oldest is evicted") {
   configure();
   const json first = call(presign_call(kPresignBody));
   for (int i = 0; i < 4096; ++i) REQUIRE(call(presign_call(kPresignBody)).contains("handle"));
-  CHECK(call(json{{"op", "resume"},
-                  {"handle", first["handle"]},
-                  {"results", json::array({kShootFound, kNothing, kNothing})}})
+  CHECK(call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kDecided})}})
             .contains("error"));
 }

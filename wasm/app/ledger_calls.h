@@ -1,0 +1,27 @@
+// How a route asks a shoot's ledger (ledger/client.h): one Durable Object call per operation, and what its
+// answer means for the response.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "app/context.h"
+#include "http/result.h"
+#include "ledger/client.h"
+
+namespace upgate {
+
+ledger::Actor actor_of(const jwt::Claims& caller);
+
+// The effect of one operation for this request (the caller as actor; none for the Worker's own checks).
+json ledger_operation(const Context& context, const std::string& op, const std::string& shoot_id,
+                      const jwt::Claims* caller, json fields = json::object());
+
+// What one ledger call answered: its result, 503 storage_unavailable when the object or its storage failed,
+// or the contract error the operation was refused with (detail fields added by the caller's shape).
+Result<json> ledger_result(const EffectResult& answered, const json& details = json::object());
+
+// One operation, asked and judged.
+Task<Result<json>> ask_ledger(Context& context, const std::string& op, const std::string& shoot_id,
+                              const jwt::Claims* caller, json fields = json::object());
+
+}  // namespace upgate

@@ -1,0 +1,57 @@
+// One upload, by its id (contract 5.3, 5.4): GET /api/uploads/{uploadId} reads it as the ledger holds it;
+// POST /api/uploads/abort stops it, and the Worker deletes what it wrote (only bytes carrying its id).
+#include "app/auth.h"
+#include "app/ledger_calls.h"
+#include "app/request_body.h"
+#include "app/routes.h"
+#include "uploads/records.h"
+#include "uploads/upload_request.h"
+#include "uploads/upload_session.h"
+
+namespace upgate {
+
+namespace {
+Response unknown_upload(const std::string& upload_id) {
+  return reject(Error::UploadNotFound).with("uploadId", upload_id);
+}
+}  // namespace
+
+Task<Response> handle_get_upload(Context& context) {
+  Result<jwt::Claims> caller = co_await require_caller(context);
+  if (!caller) co_return std::move(caller.refusal());
+  const std::string& upload_id = context.route_params.at(0);
+  const auto shoot_id = records::shoot_of_upload(upload_id);
+  if (!shoot_id) co_return unknown_upload(upload_id);
+  json fields{{"uploadId", upload_id}};
+  Result<json> found = co_await ask_ledger(context, "getUpload", *shoot_id, &caller.value(), std::move(fields));
+  if (!found) co_return std::move(found.refusal());
+  const auto upload = UploadSession::from_json(member_of(found.value(), "upload"));
+  if (!upload) co_return unknown_upload(upload_id);
+  co_return json_response(200, upload->to_public_json(context.exchange.now_ms()));
+}
+
+Task<Response> handle_abort(Context& context) {
+  Result<CallerAndBody> start = co_await require_caller_and_body(context);
+  if (!start) co_return std::move(start.refusal());
+  auto parsed = parse_upload_id_request(start.value().body);
+  if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
+  const std::string& upload_id = std::get<std::string>(parsed);
+  const auto shoot_id = records::shoot_of_upload(upload_id);
+  if (!shoot_id) co_return unknown_upload(upload_id);
+
+  json fields{{"uploadId", upload_id}};
+  Result<json> aborted = co_await ask_ledger(context, "abort", *shoot_id, &start.value().caller, std::move(fields));
+  if (!aborted) co_return std::move(aborted.refusal());
+  const auto upload = UploadSession::from_json(member_of(aborted.value(), "upload"));
+  if (!upload) co_return unknown_upload(upload_id);
+  // Its bytes go only if they are its own: another upload may hold the key by now.
+  const EffectResult head = co_await context.exchange.perform_one(effects::r2_head(upload->object_key));
+  if (!head.ok()) co_return storage_unavailable("r2 head of an aborted upload failed");
+  std::vector<json> writes;
+  if (string_field(member_of(head.value(), "object"), "uploadId") == upload_id) {
+    writes.push_back(effects::r2_delete({upload->object_key}));
+  }
+  co_return commit(json_response(200, json{{"uploadId", upload_id}, {"state", "aborted"}}), std::move(writes));
+}
+
+}  // namespace upgate

@@ -1,0 +1,154 @@
+// Completion in the ledger (contract 5.2, 5.5), in two halves around the Worker's look at the stored bytes:
+// begin says which uploads may complete and claims them (so cleanup leaves them alone meanwhile); finish
+// records each verdict — the asset, or the rejection — unless another completion recorded one first, whose
+// answer then stands for both. Concurrent completions of one upload therefore answer the same bytes.
+#include <map>
+
+#include "ledger/operation.h"
+#include "uploads/records.h"
+#include "uploads/upload_session.h"
+#include "util/clock.h"
+
+namespace upgate::ledger {
+
+namespace {
+
+Task<std::map<std::string, UploadSession>> load_uploads(Operation& operation, const std::vector<std::string>& ids) {
+  Statement read{"SELECT * FROM uploads WHERE uploadId IN (SELECT value FROM json_each(?))",
+                 json::array({json_list(ids)})};
+  const Rows rows = co_await run_one(operation.exchange, std::move(read));
+  std::map<std::string, UploadSession> uploads;
+  for (const json& row : rows) {
+    if (auto upload = UploadSession::from_json(row)) uploads.emplace(upload->upload_id, std::move(*upload));
+  }
+  co_return uploads;
+}
+
+json item_error(Error error) { return json{{"error", catalogue_entry(error).code}}; }
+
+// Why an upload that is no longer pending cannot complete now; the stored answer when it completed.
+json settled(const UploadSession& upload) {
+  switch (upload.state) {
+    case UploadSession::State::Completed:
+      return json{{"answer", upload.completion}};
+    case UploadSession::State::Cancelled:
+      return item_error(Error::UploadCancelled);
+    case UploadSession::State::Aborted:
+      return item_error(Error::UploadAborted);
+    case UploadSession::State::Expired:
+    case UploadSession::State::Pending:
+      break;
+  }
+  return item_error(Error::UploadExpired);
+}
+
+std::vector<std::string> ids_in(const json& list, const char* field = nullptr) {
+  std::vector<std::string> ids;
+  for (const json& item : list) ids.push_back(field ? string_field(item, field) : item.get<std::string>());
+  return ids;
+}
+
+}  // namespace
+
+// {"uploadIds"} -> {"uploads": [{"upload"} (to check) | {"answer"} (completed before) | {"error"}]}
+Task<json> begin_completion(Operation& operation) {
+  if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
+  const std::vector<std::string> ids = ids_in(member_of(operation.request, "uploadIds"));
+  const std::map<std::string, UploadSession> uploads = co_await load_uploads(operation, ids);
+  json answers = json::array();
+  std::vector<std::string> claimed;
+  for (const std::string& id : ids) {
+    auto it = uploads.find(id);
+    if (it == uploads.end()) {
+      answers.push_back(item_error(Error::UploadNotFound));
+    } else if (!it->second.live_at(operation.now_ms())) {
+      answers.push_back(settled(it->second));
+    } else {
+      answers.push_back(json{{"upload", it->second.to_json()}});
+      claimed.push_back(id);
+    }
+  }
+  if (!claimed.empty()) {
+    Statement claim{"UPDATE uploads SET completingAtMs = ? WHERE uploadId IN (SELECT value FROM json_each(?))",
+                    json::array({operation.now_ms(), json_list(claimed)})};
+    co_await run_one(operation.exchange, std::move(claim));
+  }
+  co_return json{{"uploads", std::move(answers)}};
+}
+
+// {"outcomes": [{"uploadId", "object": {"size", "etag", "sha256"}} | {"uploadId", "rejected": reason}]} ->
+// {"uploads": [{"answer"} | {"error", "deleteObject"?}]}. deleteObject: this call recorded the rejection,
+// so the bytes it judged are the caller's to delete.
+Task<json> finish_completion(Operation& operation) {
+  if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
+  const json& outcomes = member_of(operation.request, "outcomes");
+  const std::map<std::string, UploadSession> uploads = co_await load_uploads(operation, ids_in(outcomes, "uploadId"));
+  std::vector<std::string> keys;
+  std::vector<std::string> sha256s;
+  const auto add_digest = [&sha256s](std::string sha256) {
+    if (!sha256.empty()) sha256s.push_back(std::move(sha256));
+  };
+  for (const json& outcome : outcomes) add_digest(string_field(member_of(outcome, "object"), "sha256"));
+  for (const auto& [id, upload] : uploads) {
+    keys.push_back(upload.key);
+    add_digest(upload.sha256);
+  }
+  Statement digests{"SELECT key, sha256 FROM assets WHERE sha256 IN (SELECT value FROM json_each(?)) ORDER BY key",
+                    json::array({json_list(sha256s)})};
+  Statement held{"SELECT key FROM assets WHERE key IN (SELECT value FROM json_each(?))",
+                 json::array({json_list(keys)})};
+  std::vector<Statement> reads{std::move(digests), std::move(held)};
+  const std::vector<Rows> assets = co_await run(operation.exchange, std::move(reads));
+  std::map<std::string, std::string> key_by_digest;
+  for (const json& row : assets[0]) key_by_digest.emplace(string_field(row, "sha256"), string_field(row, "key"));
+  std::map<std::string, bool> holds_asset;
+  for (const json& row : assets[1]) holds_asset[string_field(row, "key")] = true;
+
+  const int64_t now_ms = operation.now_ms();
+  std::vector<Statement> writes;
+  json answers = json::array();
+  for (const json& outcome : outcomes) {
+    auto it = uploads.find(string_field(outcome, "uploadId"));
+    if (it == uploads.end()) {
+      answers.push_back(item_error(Error::UploadNotFound));
+      continue;
+    }
+    const UploadSession& upload = it->second;
+    if (upload.state != UploadSession::State::Pending) {
+      answers.push_back(settled(upload));
+      continue;
+    }
+    if (const std::string reason = string_field(outcome, "rejected"); !reason.empty()) {
+      writes.push_back({"UPDATE uploads SET completingAtMs = 0 WHERE uploadId = ?", json::array({upload.upload_id})});
+      writes.push_back(audit(operation, "upload.rejected", upload.key, upload.upload_id, reason));
+      json answer = item_error(Error::ContentMismatch);
+      answer["deleteObject"] = true;
+      answers.push_back(std::move(answer));
+      continue;
+    }
+    const json& object = member_of(outcome, "object");
+    const std::string sha256 = upload.sha256.empty() ? string_field(object, "sha256") : upload.sha256;
+    json answer{{"uploadId", upload.upload_id},          {"key", upload.key},
+                {"size", integer_field(object, "size")}, {"contentType", upload.content_type},
+                {"etag", string_field(object, "etag")},  {"completedAt", clock::iso8601(now_ms)}};
+    auto twin = sha256.empty() ? key_by_digest.end() : key_by_digest.find(sha256);
+    const std::string duplicate = twin == key_by_digest.end() || twin->second == upload.key ? "" : twin->second;
+    if (!duplicate.empty()) answer["duplicateOf"] = duplicate;
+    writes.push_back(
+        {"INSERT OR REPLACE INTO assets (key, filename, uploadId, size, contentType, sha256, etag, "
+         "completedAtMs, duplicateOf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         json::array({upload.key, upload.filename, upload.upload_id, answer["size"], upload.content_type, sha256,
+                      answer["etag"], now_ms, duplicate.empty() ? json() : json(duplicate)})});
+    writes.push_back({"UPDATE uploads SET state = 'completed', completion = ?, completingAtMs = 0 WHERE uploadId = ?",
+                      json::array({to_text(answer), upload.upload_id})});
+    const bool replaced = holds_asset.contains(upload.key);
+    writes.push_back(audit(operation, replaced ? "upload.replaced" : "upload.completed", upload.key, upload.upload_id));
+    if (!sha256.empty()) key_by_digest.emplace(sha256, upload.key);
+    holds_asset[upload.key] = true;
+    answers.push_back(json{{"answer", std::move(answer)}});
+  }
+  co_await run(operation.exchange, std::move(writes));
+  co_return json{{"uploads", std::move(answers)}};
+}
+
+}  // namespace upgate::ledger

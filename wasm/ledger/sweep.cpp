@@ -1,0 +1,60 @@
+// Cleanup in the ledger (contract 6): which uploads were abandoned, and whose bytes the cron may delete.
+// sweep marks the uploads past their window expired — one decision, so an upload is never both completed and
+// abandoned — and hands out, claimed for this run, the uploads whose bytes are due for deletion (expired,
+// cancelled, aborted); swept records what the run deleted. A claim keeps overlapping runs from deleting or
+// counting the same upload twice; a run that died frees its claims after records::kCleanupClaimMs.
+#include "ledger/operation.h"
+#include "uploads/records.h"
+#include "uploads/upload_session.h"
+
+namespace upgate::ledger {
+
+// {"limit"} -> {"due": [{"uploadId", "key", "objectKey"}]}
+Task<json> sweep(Operation& operation) {
+  if (!operation.shoot) co_return json{{"due", json::array()}};
+  const int64_t now_ms = operation.now_ms();
+  const int64_t limit = std::max<int64_t>(1, integer_field(operation.request, "limit", 25));
+  // A completion in progress holds its upload (records::kCompletionClaimMs): it finishes, or frees it.
+  std::vector<Statement> statements{
+      {"UPDATE uploads SET state = 'expired', cleanup = 'due' WHERE state = 'pending' AND presignedAtMs < ? "
+       "AND completingAtMs < ?",
+       json::array({now_ms - records::kCompletionWindowMs, now_ms - records::kCompletionClaimMs})},
+      {"SELECT uploadId, key, objectKey FROM uploads WHERE cleanup = 'due' AND cleanupClaimedAtMs < ? "
+       "ORDER BY cleanupClaimedAtMs LIMIT ?",
+       json::array({now_ms - records::kCleanupClaimMs, limit})}};
+  const std::vector<Rows> rows = co_await run(operation.exchange, std::move(statements));
+  json due = json::array();
+  std::vector<std::string> claimed;
+  for (const json& row : rows[1]) {
+    claimed.push_back(string_field(row, "uploadId"));
+    due.push_back(row);
+  }
+  if (!claimed.empty()) {
+    Statement claim{"UPDATE uploads SET cleanupClaimedAtMs = ? WHERE uploadId IN (SELECT value FROM json_each(?))",
+                    json::array({now_ms, json_list(claimed)})};
+    co_await run_one(operation.exchange, std::move(claim));
+  }
+  co_return json{{"due", std::move(due)}};
+}
+
+// {"uploads": [{"uploadId", "key", "deleted": bool}]} -> {"recorded"}: each is cleaned up; the ones whose bytes
+// the run deleted are in the audit trail.
+Task<json> record_swept(Operation& operation) {
+  if (!operation.shoot) co_return json{{"recorded", 0}};
+  std::vector<Statement> writes;
+  std::vector<std::string> ids;
+  for (const json& item : member_of(operation.request, "uploads")) {
+    const std::string upload_id = string_field(item, "uploadId");
+    ids.push_back(upload_id);
+    if (bool_field(item, "deleted")) {
+      writes.push_back(audit(operation, "cleanup.deleted", string_field(item, "key"), upload_id,
+                             "the abandoned upload's bytes were deleted"));
+    }
+  }
+  writes.push_back({"UPDATE uploads SET cleanup = 'done' WHERE uploadId IN (SELECT value FROM json_each(?))",
+                    json::array({json_list(ids)})});
+  co_await run(operation.exchange, std::move(writes));
+  co_return json{{"recorded", ids.size()}};
+}
+
+}  // namespace upgate::ledger
