@@ -14,17 +14,13 @@ json ledger_operation(const Context& context, const std::string& op, const std::
                                   std::move(fields));
 }
 
-Result<json> ledger_result(const EffectResult& answered, const json& details) {
+Result<json> ledger_result(const EffectResult& answered, const std::optional<RefusalSubject>& subject) {
   if (!answered.ok()) return storage_unavailable("ledger failed: " + string_field(answered.value(), "error"));
   const json& result = member_of(answered.value(), "result");
   if (auto refusal = ledger::refusal_of(result)) {
     Rejection rejection = std::move(*refusal);
     const bool about_a_record = rejection.status == 404 || rejection.status == 409 || rejection.status == 410;
-    for (const auto& [field, value] : details.items()) {
-      if (about_a_record && rejection.code != catalogue_entry(Error::UploadSuperseded).code) {
-        rejection = std::move(rejection).with(field.c_str(), value);
-      }
-    }
+    if (subject && about_a_record) rejection = std::move(rejection).with(subject->field, subject->value);
     Response response = rejection.to_response();
     if (const std::string detail = string_field(result, "detail"); !detail.empty()) response.log_detail = detail;
     return response;
@@ -34,16 +30,16 @@ Result<json> ledger_result(const EffectResult& answered, const json& details) {
 
 Task<Result<json>> ask_ledger(Context& context, const std::string& op, const std::string& shoot_id,
                               const jwt::Claims* caller, json fields) {
-  // A refusal names what it is about: the shoot, or the upload.
-  json details = json::object();
-  if (fields.contains("uploadId")) {
-    details["uploadId"] = fields["uploadId"];
-  } else {
-    details["shootId"] = shoot_id;
+  // A caller's refusal names what it is about: the upload, or the shoot. The Worker's own checks (no caller:
+  // the PUT's writer) name nothing to whoever holds the URL.
+  std::optional<RefusalSubject> subject;
+  if (caller) {
+    subject = fields.contains("uploadId") ? RefusalSubject{"uploadId", string_field(fields, "uploadId")}
+                                          : RefusalSubject{"shootId", shoot_id};
   }
   const EffectResult answered =
       co_await context.exchange.perform_one(ledger_operation(context, op, shoot_id, caller, std::move(fields)));
-  co_return ledger_result(answered, details);
+  co_return ledger_result(answered, subject);
 }
 
 }  // namespace upgate

@@ -1,6 +1,7 @@
 // How a route asks a shoot's ledger (ledger/client.h): one Durable Object call per operation, and what its
 // answer means for the response.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,15 @@ ledger::Actor actor_of(const jwt::Claims& caller);
 json ledger_operation(const Context& context, const std::string& op, const std::string& shoot_id,
                       const jwt::Claims* caller, json fields = json::object());
 
+// The record a refusal is about, named in its error object when the refusal is about a record (404, 409, 410).
+struct RefusalSubject {
+  const char* field;  // "shootId" or "uploadId"
+  std::string value;
+};
+
 // What one ledger call answered: its result, 503 storage_unavailable when the object or its storage failed,
-// or the contract error the operation was refused with (detail fields added by the caller's shape).
-Result<json> ledger_result(const EffectResult& answered, const json& details = json::object());
+// or the contract error the operation was refused with.
+Result<json> ledger_result(const EffectResult& answered, const std::optional<RefusalSubject>& subject = std::nullopt);
 
 // One operation, asked and judged.
 Task<Result<json>> ask_ledger(Context& context, const std::string& op, const std::string& shoot_id,

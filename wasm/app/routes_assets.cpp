@@ -6,6 +6,7 @@
 #include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
+#include "app/worker_url.h"
 #include "naming/naming.h"
 #include "sigv4/sigv4.h"
 #include "uploads/upload_request.h"
@@ -66,35 +67,11 @@ std::optional<std::optional<ByteRange>> requested_range(const std::string& heade
   return std::optional<ByteRange>(ByteRange{*start, end - *start + 1});
 }
 
-Result<sigv4::Verified> verify_download_url(Context& context) {
-  const Config& config = context.config;
-  const RequestFacts& request = context.exchange.request();
-  const auto credentials_for = [&config](std::string_view key_id) -> std::optional<sigv4::Credentials> {
-    if (key_id != config.upload_key_id) return std::nullopt;
-    return sigv4::Credentials{config.upload_key_id, config.upload_secret};
-  };
-  auto verified =
-      sigv4::verify(sigv4::IncomingRequest{request.method, request.path, request.query, request.headers},
-                    sigv4::Scope{}, credentials_for, context.exchange.now_seconds(), context.isolate.signing_keys);
-  if (!verified) {
-    if (verified.failure().code == "expired") return reject(Error::UrlExpired).logging("expired");
-    return reject(Error::SignatureInvalid).saying("This download URL is not valid.").logging(verified.failure().code);
-  }
-  return std::move(verified.value());
-}
-
 }  // namespace
 
-// (The operation's name is a named string: g++ 12 miscompiles a string literal passed straight into co_await.)
-Task<Response> handle_list_assets(Context& context) {
-  std::string op = "listAssets";
-  co_return co_await ledger_page(context, std::move(op));
-}
+Task<Response> handle_list_assets(Context& context) { co_return co_await ledger_page(context, "listAssets"); }
 
-Task<Response> handle_list_audit(Context& context) {
-  std::string op = "listAudit";
-  co_return co_await ledger_page(context, std::move(op));
-}
+Task<Response> handle_list_audit(Context& context) { co_return co_await ledger_page(context, "listAudit"); }
 
 Task<Response> handle_presign_downloads(Context& context) {
   Result<CallerAndBody> start = co_await require_caller_and_body(context);
@@ -125,7 +102,7 @@ Task<Response> handle_presign_downloads(Context& context) {
 
 Task<Response> handle_download(Context& context) {
   if (context.config.upload_mode != UploadMode::Worker) co_return reject(Error::NotFound);
-  Result<sigv4::Verified> verified = verify_download_url(context);
+  Result<sigv4::Verified> verified = verify_worker_url(context, "This download URL is not valid.");
   if (!verified) co_return std::move(verified.refusal());
   const std::string prefix = kWorkerDownloadPrefix;
   const std::string key = verified.value().decoded_path.substr(prefix.size());

@@ -32,14 +32,6 @@ json presign_answer(const UploadSession& upload, const UploadUrl& url, const jso
   return answer;
 }
 
-json file_json(const FileRequest& file) {
-  return json{{"filename", file.filename},
-              {"contentType", file.content_type},
-              {"size", file.size},
-              {"sha256", file.sha256},
-              {"replace", file.replace}};
-}
-
 }  // namespace
 
 Task<Response> handle_presign(Context& context) {
@@ -56,7 +48,7 @@ Task<Response> handle_presign(Context& context) {
   // The files that passed the Worker's checks go to the ledger, in order.
   json files = json::array();
   for (const auto& entry : request.files) {
-    if (const auto* file = std::get_if<FileRequest>(&entry)) files.push_back(file_json(*file));
+    if (const auto* file = std::get_if<FileRequest>(&entry)) files.push_back(file->to_json());
   }
   json fields{{"files", std::move(files)}};
   Result<json> decided =

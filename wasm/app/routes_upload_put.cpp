@@ -2,10 +2,10 @@
 // would, makes sure the URL belongs to the upload currently pending on the key, then streams the body into
 // BUCKET where that upload's bytes go, held to the signed type, length and checksums and marked with the
 // upload's id.
-#include "app/isolate.h"
 #include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
+#include "app/worker_url.h"
 #include "sigv4/sigv4.h"
 #include "uploads/records.h"
 #include "uploads/upload_checksums.h"
@@ -35,10 +35,6 @@ std::optional<int64_t> content_length(const std::string& text) {
   return value;
 }
 
-sigv4::IncomingRequest incoming(const RequestFacts& request) {
-  return sigv4::IncomingRequest{request.method, request.path, request.query, request.headers};
-}
-
 std::string signed_upload_id(const sigv4::Verified& grant) {
   for (const auto& [name, value] : grant.other_query) {
     if (name == kUploadIdParam) return value;
@@ -46,24 +42,16 @@ std::string signed_upload_id(const sigv4::Verified& grant) {
   return "";
 }
 
-// The shoot a key belongs to: "shoots/<shootId>/<filename>" -> shootId; "" otherwise.
-std::string shoot_of_key(const std::string& key) {
-  const std::string prefix = "shoots/";
-  if (key.rfind(prefix, 0) != 0) return "";
-  const size_t slash = key.find('/', prefix.size());
-  return slash == std::string::npos ? "" : key.substr(prefix.size(), slash - prefix.size());
-}
-
 // The upload this PUT writes for, as the shoot's ledger says: the one its URL names, or — for a URL presigned
 // elsewhere with the worker-mode key pair, which names none — the upload pending on the key, if the PUT fits
 // its declaration.
 Task<Result<UploadSession>> find_writer(Context& context, const std::string& upload_id, const std::string& key,
                                         int64_t length) {
-  const std::string shoot_id = shoot_of_key(key);
-  if (shoot_id.empty()) co_return superseded("the key is not a shoot's");
+  const auto shoot_id = records::shoot_of_key(key);
+  if (!shoot_id) co_return superseded("the key is not a shoot's");
   json fields{{"key", key}, {"size", length}, {"contentType", context.exchange.request().header("content-type")}};
   if (!upload_id.empty()) fields["uploadId"] = upload_id;
-  Result<json> writer = co_await ask_ledger(context, "writer", shoot_id, nullptr, std::move(fields));
+  Result<json> writer = co_await ask_ledger(context, "writer", *shoot_id, nullptr, std::move(fields));
   if (!writer) co_return std::move(writer.refusal());
   const auto session = UploadSession::from_json(member_of(writer.value(), "upload"));
   if (!session) co_return superseded("no pending upload");
@@ -95,18 +83,8 @@ struct Grant {
 Result<Grant> verify_url(Context& context) {
   const Config& config = context.config;
   const RequestFacts& request = context.exchange.request();
-  const auto credentials_for = [&config](std::string_view key_id) -> std::optional<sigv4::Credentials> {
-    if (key_id != config.upload_key_id) return std::nullopt;
-    return sigv4::Credentials{config.upload_key_id, config.upload_secret};
-  };
-  auto verified = sigv4::verify(incoming(request), sigv4::Scope{}, credentials_for, context.exchange.now_seconds(),
-                                context.isolate.signing_keys);
-  if (!verified) {
-    if (verified.failure().code == "expired") {
-      return reject(Error::UrlExpired).logging("expired");
-    }
-    return reject(Error::SignatureInvalid).logging(verified.failure().code);
-  }
+  Result<sigv4::Verified> verified = verify_worker_url(context);
+  if (!verified) return std::move(verified.refusal());
   Grant grant;
   grant.verified = std::move(verified.value());
   // Upgate's own URLs name their upload and sign its type and length. A URL presigned elsewhere (an S3 SDK

@@ -13,17 +13,6 @@ namespace upgate::ledger {
 
 namespace {
 
-Task<std::map<std::string, UploadSession>> load_uploads(Operation& operation, const std::vector<std::string>& ids) {
-  Statement read{"SELECT * FROM uploads WHERE uploadId IN (SELECT value FROM json_each(?))",
-                 json::array({json_list(ids)})};
-  const Rows rows = co_await run_one(operation.exchange, std::move(read));
-  std::map<std::string, UploadSession> uploads;
-  for (const json& row : rows) {
-    if (auto upload = UploadSession::from_json(row)) uploads.emplace(upload->upload_id, std::move(*upload));
-  }
-  co_return uploads;
-}
-
 json item_error(Error error) { return json{{"error", catalogue_entry(error).code}}; }
 
 // Why an upload that is no longer pending cannot complete now; the stored answer when it completed.

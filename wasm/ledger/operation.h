@@ -2,6 +2,7 @@
 // and the audit trail it appends to. Internal to the ledger library.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include "ledger/sql.h"
 #include "protocol/exchange.h"
 #include "protocol/task.h"
+#include "uploads/upload_session.h"
 #include "util/json.h"
 
 namespace upgate::ledger {
@@ -52,6 +54,9 @@ Statement audit(const Operation& operation, const std::string& action, const std
 // A JSON array of strings as one SQL parameter, for "IN (SELECT value FROM json_each(?))": one parameter
 // whatever the batch size (Durable Object SQL takes at most 100 bound parameters per statement).
 std::string json_list(const std::vector<std::string>& values);
+
+// The uploads with these ids, by id (those that exist).
+Task<std::map<std::string, UploadSession>> load_uploads(Operation& operation, const std::vector<std::string>& ids);
 
 // The operations, by area.
 Task<json> create_shoot(Operation& operation);

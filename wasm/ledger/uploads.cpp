@@ -27,11 +27,6 @@ Statement set_state(const std::string& upload_id, UploadSession::State state, co
           json::array({state_name(state), cleanup, upload_id})};
 }
 
-FileRequest file_from_json(const json& item) {
-  return FileRequest{string_field(item, "filename"), string_field(item, "contentType"), integer_field(item, "size"),
-                     string_field(item, "sha256"), bool_field(item, "replace")};
-}
-
 // Distinct per file of a batch: the ledger's entropy (drawn by the object for this call) and the position.
 std::string new_upload_id(const Operation& operation, size_t index) {
   const std::string hex = crypto::sha256_hex(operation.exchange.entropy() + ":" + std::to_string(index));
@@ -81,7 +76,7 @@ Task<json> presign(Operation& operation) {
   std::vector<std::string> keys;
   std::vector<std::string> digests;
   for (const json& item : member_of(operation.request, "files")) {
-    files.push_back(file_from_json(item));
+    files.push_back(FileRequest::from_json(item));
     keys.push_back(records::object_key(operation.shoot_id, files.back().filename));
     if (!files.back().sha256.empty()) digests.push_back(files.back().sha256);
   }
@@ -165,11 +160,23 @@ Task<json> find_writer(Operation& operation) {
   co_return json{{"upload", upload->to_json()}};
 }
 
+Task<std::map<std::string, UploadSession>> load_uploads(Operation& operation, const std::vector<std::string>& ids) {
+  Statement read{"SELECT * FROM uploads WHERE uploadId IN (SELECT value FROM json_each(?))",
+                 json::array({json_list(ids)})};
+  const Rows rows = co_await run_one(operation.exchange, std::move(read));
+  std::map<std::string, UploadSession> uploads;
+  for (const json& row : rows) {
+    if (auto upload = UploadSession::from_json(row)) uploads.emplace(upload->upload_id, std::move(*upload));
+  }
+  co_return uploads;
+}
+
 namespace {
 Task<std::optional<UploadSession>> load_upload(Operation& operation, const std::string& upload_id) {
-  Statement read{"SELECT * FROM uploads WHERE uploadId = ?", json::array({upload_id})};
-  const Rows rows = co_await run_one(operation.exchange, std::move(read));
-  co_return rows.empty() ? std::nullopt : UploadSession::from_json(rows.front());
+  const std::vector<std::string> ids{upload_id};  // named: g++ 12 mishandles a braced list inside co_await
+  std::map<std::string, UploadSession> found = co_await load_uploads(operation, ids);
+  if (found.empty()) co_return std::nullopt;
+  co_return std::move(found.begin()->second);
 }
 }  // namespace
 

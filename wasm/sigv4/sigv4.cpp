@@ -353,10 +353,7 @@ std::optional<Failure> check_time(int64_t signed_at, int64_t expires_at, int64_t
   return std::nullopt;
 }
 
-bool is_lower_hex_64(std::string_view text) {
-  return text.size() == 64 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); });
-}
+bool is_lower_hex_64(std::string_view text) { return text.size() == 64 && text::all_lower_hex(text); }
 
 // Everything verify has learned from the auth parameters before it computes the signature.
 struct Checked {

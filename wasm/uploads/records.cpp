@@ -4,18 +4,23 @@
 
 #include "naming/naming.h"
 #include "util/encoding.h"
+#include "util/text.h"
 
 namespace upgate::records {
 
 namespace {
-bool is_lower_hex(const std::string& text) {
-  for (const char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 constexpr size_t kIdHexDigits = 32;
 }  // namespace
+
+std::optional<std::string> shoot_of_key(const std::string& key) {
+  const std::string prefix = "shoots/";
+  if (key.rfind(prefix, 0) != 0) return std::nullopt;
+  const size_t slash = key.find('/', prefix.size());
+  if (slash == std::string::npos) return std::nullopt;
+  std::string shoot_id = key.substr(prefix.size(), slash - prefix.size());
+  if (!naming::is_valid_shoot_id(shoot_id)) return std::nullopt;
+  return shoot_id;
+}
 
 std::string upload_id(const std::string& shoot_id, const std::string& hex32) {
   return kUploadIdPrefix + shoot_id + "_" + hex32;
@@ -25,7 +30,7 @@ std::optional<std::string> shoot_of_upload(const std::string& id) {
   const std::string prefix = kUploadIdPrefix;
   if (id.size() < prefix.size() + 1 + kIdHexDigits || id.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
   const size_t separator = id.size() - kIdHexDigits - 1;
-  if (id[separator] != '_' || !is_lower_hex(id.substr(separator + 1))) return std::nullopt;
+  if (id[separator] != '_' || !text::all_lower_hex(id.substr(separator + 1))) return std::nullopt;
   std::string shoot_id = id.substr(prefix.size(), separator - prefix.size());
   if (!naming::is_valid_shoot_id(shoot_id)) return std::nullopt;
   return shoot_id;

@@ -21,6 +21,8 @@ constexpr int64_t kTmpMaxAgeMs = 6 * kHourMs;
 inline std::string object_key(const std::string& shoot_id, const std::string& filename) {
   return "shoots/" + shoot_id + "/" + filename;
 }
+// The shoot an object key belongs to ("shoots/<shootId>/<filename>"); nullopt for any other key.
+std::optional<std::string> shoot_of_key(const std::string& key);
 
 // A replacement is written beside the completed file it replaces, under its own upload's id, and takes the
 // file's place only once it has passed the checks of complete.

@@ -1,6 +1,5 @@
 #include "uploads/upload_request.h"
 
-#include <algorithm>
 #include <cctype>
 
 #include "naming/naming.h"
@@ -10,15 +9,25 @@ namespace upgate {
 
 namespace {
 
-bool is_lower_hex(const std::string& text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 // A present, non-null member (the contract treats "field": null as a missing field).
 const json* member(const json& object, const char* name) {
   const json& value = member_of(object, name);
   return value.is_null() ? nullptr : &value;
 }
+
+}  // namespace
+
+json FileRequest::to_json() const {
+  return json{
+      {"filename", filename}, {"contentType", content_type}, {"size", size}, {"sha256", sha256}, {"replace", replace}};
+}
+
+FileRequest FileRequest::from_json(const json& item) {
+  return FileRequest{string_field(item, "filename"), string_field(item, "contentType"), integer_field(item, "size"),
+                     string_field(item, "sha256"), bool_field(item, "replace")};
+}
+
+namespace {
 
 std::variant<std::string, Rejection> shoot_id_of(const json& object) {
   const json* id = member(object, "shootId");
@@ -45,7 +54,7 @@ std::optional<Rejection> check_fields(const json& item, FileRequest& file) {
   file.size = size->get<int64_t>();
   if (const json* sha = member(item, "sha256")) {
     const std::string digest = text::ascii_lower(sha->is_string() ? sha->get<std::string>() : "");
-    if (digest.size() != 64 || !is_lower_hex(digest)) {
+    if (digest.size() != 64 || !text::all_lower_hex(digest)) {
       return invalid_request("sha256", "sha256 must be 64 hexadecimal characters.");
     }
     file.sha256 = digest;

@@ -20,6 +20,10 @@ struct FileRequest {
   int64_t size = 0;
   std::string sha256;  // lower-case hex, or empty
   bool replace = false;
+
+  // A checked file as the Worker hands it to the shoot's ledger, and read back there.
+  json to_json() const;
+  static FileRequest from_json(const json& item);
 };
 
 struct PresignRequest {

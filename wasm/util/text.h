@@ -24,6 +24,14 @@ inline bool all_digits(std::string_view text) {
   return true;
 }
 
+// Only 0-9 and a-f (true for ""): how digests and ids are written.
+inline bool all_lower_hex(std::string_view text) {
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 // Without leading and trailing spaces, tabs and line breaks.
 inline std::string trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");

@@ -1,0 +1,24 @@
+#include "app/worker_url.h"
+
+#include "app/isolate.h"
+
+namespace upgate {
+
+Result<sigv4::Verified> verify_worker_url(Context& context, const std::string& invalid_sentence) {
+  const Config& config = context.config;
+  const RequestFacts& request = context.exchange.request();
+  const auto credentials_for = [&config](std::string_view key_id) -> std::optional<sigv4::Credentials> {
+    if (key_id != config.upload_key_id) return std::nullopt;
+    return sigv4::Credentials{config.upload_key_id, config.upload_secret};
+  };
+  auto verified =
+      sigv4::verify(sigv4::IncomingRequest{request.method, request.path, request.query, request.headers},
+                    sigv4::Scope{}, credentials_for, context.exchange.now_seconds(), context.isolate.signing_keys);
+  if (verified) return std::move(verified.value());
+  if (verified.failure().code == "expired") return reject(Error::UrlExpired).logging("expired");
+  Rejection invalid = reject(Error::SignatureInvalid);
+  if (!invalid_sentence.empty()) invalid = std::move(invalid).saying(invalid_sentence);
+  return invalid.logging(verified.failure().code);
+}
+
+}  // namespace upgate
