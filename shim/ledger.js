@@ -15,13 +15,13 @@ export function createShootLedger(wasmModule) {
   return class ShootLedger extends DurableObject {
     /**
      * One ledger operation (RPC from the Worker's "ledger" effect).
-     * @param {{now?: number, [field: string]: unknown}} request {op, shootId, actor?, requestId, now, ...fields}
+     * @param {{now: number, [field: string]: unknown}} request {op, shootId, actor?, requestId, now, ...fields}
      */
     run(request) {
       core ??= configuredCore(wasmModule, this.env).core;
       const sql = this.ctx.storage.sql;
-      // The time the Worker's request reasons with (the cron's scheduled time, say); the object's own otherwise.
-      const first = { op: "ledger", request, now: request.now ?? Date.now(), entropy: randomHex(16) };
+      // The time the Worker's request reasons with (the cron's scheduled time, say): the ledger decides with it.
+      const first = { op: "ledger", request, now: request.now, entropy: randomHex(16) };
       try {
         return this.ctx.storage.transactionSync(() => converse(core, first, sql));
       } catch (error) {

@@ -27,9 +27,9 @@ import {
   uploadJpeg,
 } from "./flow.js";
 import { developmentBindings, randomSecret, startWorker } from "./harness.js";
+import { HOUR, runCleanupAt } from "./ledger-flow.js";
 import { s3EncodePath, sdkPresign } from "./sdk-signing.js";
 
-const HOUR = 3600_000;
 
 const declaration = (shootId, bytes, extra = {}) => ({
   shootId,
@@ -38,19 +38,6 @@ const declaration = (shootId, bytes, extra = {}) => ({
   size: bytes.length,
   ...extra,
 });
-
-// The cron, as an operator triggers it locally; resolves once its log line is out.
-async function runCleanupAt(worker, time) {
-  const before = worker.jsonLogs().filter((line) => line.event === "cleanup").length;
-  const response = await worker.fetch(`/cdn-cgi/handler/scheduled?time=${time}`);
-  assert.equal(response.status, 200, await response.text());
-  for (let i = 0; i < 100; i++) {
-    const lines = worker.jsonLogs().filter((line) => line.event === "cleanup");
-    if (lines.length > before) return lines.at(-1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail("no cleanup log line");
-}
 
 const etagOf = async (worker, key) => (await objectAt(worker, key))?.etag ?? null;
 
@@ -175,7 +162,7 @@ describe("worker mode: no upload destroys another's bytes", () => {
     assert.equal((await put(live, bytes)).status, 200);
 
     // Past the first upload's window (6 h 10 min after it), well inside the live one's.
-    const log = await runCleanupAt(worker, Date.now() + 1.5 * HOUR);
+    const [log] = await runCleanupAt(worker, Date.now() + 1.5 * HOUR);
     assert.equal(log.storage_failed, false);
     assert.equal((await objectAt(worker, live.key)).customMetadata["upload-id"], live.uploadId, "the live bytes stay");
     const done = await assertJsonOk(await complete(worker, user, { uploadId: live.uploadId }));
