@@ -220,6 +220,13 @@ describe("POST /api/downloads/presign and GET /download/<key>", () => {
     assert.equal(tail.headers.get("content-range"), `bytes 1000-${b.bytes.length - 1}/${b.bytes.length}`);
   });
 
+  it("a range that starts past the end is 416 range_not_satisfiable with Content-Range bytes */<size>", async () => {
+    const [entry] = (await assertJsonOk(await presignDownloads(worker, user, { shootId, keys: [b.item.key] }))).downloads;
+    const response = await fetch(entry.url, { headers: { range: `bytes=${b.bytes.length}-` } });
+    assert.equal(response.headers.get("content-range"), `bytes */${b.bytes.length}`);
+    await assertJsonError(response, 416, "range_not_satisfiable", { api: false });
+  });
+
   it("a URL with one character of its signature changed is 403 signature_invalid", async () => {
     const [entry] = (await assertJsonOk(await presignDownloads(worker, user, { shootId, keys: [a.item.key] }))).downloads;
     const url = new URL(entry.url);

@@ -50,8 +50,9 @@ void add_common_headers(Response& response, const Context& context) {
   response.header("X-Request-Id", context.request_id);
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "no-referrer");
-  if (!response.stream) response.header("Cache-Control", "no-store");
-  if (!response.body.is_null() && !response.stream) {
+  // A response that chose its own caching (a download) keeps it.
+  if (!response.has_header("Cache-Control")) response.header("Cache-Control", "no-store");
+  if (!response.body.is_null()) {
     response.header("Content-Type", "application/json; charset=utf-8");
     response.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   }

@@ -114,8 +114,7 @@ Task<Response> handle_download(Context& context) {
   const int64_t size = integer_field(object, "size");
   const auto range = requested_range(context.exchange.request().header("range"), size);
   if (range && !*range) {
-    Response refused = reject(Error::InvalidRequest).saying("The requested range is not satisfiable.");
-    refused.status = 416;
+    Response refused = reject(Error::RangeNotSatisfiable);
     refused.header("Content-Range", "bytes */" + std::to_string(size));
     co_return refused;
   }

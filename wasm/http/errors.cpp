@@ -7,7 +7,7 @@ namespace upgate {
 namespace {
 
 // In the order of the enum; catalogue_entry checks that each entry sits at its own position.
-constexpr std::array<std::pair<Error, ErrorEntry>, 31> kCatalogue{{
+constexpr std::array<std::pair<Error, ErrorEntry>, 32> kCatalogue{{
     {Error::InvalidJson, {400, "invalid_json", "The request body is not valid JSON."}},
     {Error::InvalidRequest, {400, "invalid_request", "The request is missing a field or has one of the wrong type."}},
     {Error::BodyLengthMismatch,
@@ -43,6 +43,8 @@ constexpr std::array<std::pair<Error, ErrorEntry>, 31> kCatalogue{{
     {Error::EndpointRemoved, {410, "endpoint_removed", "This endpoint was removed."}},
     {Error::PayloadTooLarge, {413, "payload_too_large", "JSON bodies are limited to 64 KiB."}},
     {Error::FileTooLarge, {413, "file_too_large", "The file is larger than this service accepts."}},
+    {Error::RangeNotSatisfiable,
+     {416, "range_not_satisfiable", "The requested range is not satisfiable: it starts past the object's end."}},
     {Error::InvalidFilename, {422, "invalid_filename", "The file name breaks the naming standard v3.1."}},
     {Error::ContentMismatch, {422, "content_mismatch", "The uploaded file does not match what was declared."}},
     {Error::RateLimited, {429, "rate_limited", "Too many requests; retry after the time in Retry-After."}},

@@ -40,6 +40,7 @@ enum class Error {
   EndpointRemoved,
   PayloadTooLarge,
   FileTooLarge,
+  RangeNotSatisfiable,
   InvalidFilename,
   ContentMismatch,
   RateLimited,

@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct Response {
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
     return *this;
+  }
+  bool has_header(std::string_view name) const {
+    for (const auto& [present, value] : headers) {
+      if (present == name) return true;
+    }
+    return false;
   }
 };
 
