@@ -1,49 +1,52 @@
-// Bench-only floor: the KV traffic and the log line of one presign and nothing else. It reads the JSON body
-// for the ids, then does Upgate's KV reads and writes for a single presign of a new name
-// (wasm/app/routes_presign.cpp) in the same rounds:
-//   get shoot:<shootId>, asset:<key> and pending:<key> together, then put upload:<uploadId>, pending:<key> and
-//   cleanup:<ms>:<uploadId> together (the cleanup entry with its metadata, as Upgate writes it);
-// and writes the one JSON log line per request that Upgate and the reference write (contract section 9).
-// No token check, no name rules, no signing. Whatever Upgate spends above this is its own work.
-const PENDING_SESSION_TTL_SECONDS = 7 * 24 * 3600;
+// Bench-only floor: the I/O and the log line of one presign and nothing else. It reads the JSON body for the
+// shoot id and the file, then does Upgate's I/O for a single presign (wasm/app/routes_presign.cpp) in the same
+// order:
+//   one Durable Object RPC to the shoot's ledger (env.SHOOTS, idFromName(shootId); class BenchShootLedger in
+//   ./shoot-ledger.js, shared with the reference), which runs Upgate's SQL for it in one transactionSync (that
+//   file lists the statements), then, only when the ledger says the shoot's work-index entry is due (at most
+//   hourly), one KV put of work:<shootId>;
+// and writes the one JSON log line per request that Upgate and the reference write (contract section 9), its
+// `io` (binding calls) included. No token check (the ledger is told the caller is an admin, so it skips the
+// owner check), no name rules, no signing, no rate limit. Whatever Upgate spends above this is its own work.
+export { BenchShootLedger } from "./shoot-ledger.js";
+
+const WORK_INDEX_TTL_SECONDS = 25 * 3600; // records::kWorkIndexTtlSeconds
 
 function randomHex(bytes) {
   return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function presign(request, env, now) {
-  const { shootId, filename } = await request.json();
-  const key = `shoots/${shootId}/${filename}`;
-  const [shoot, asset] = await Promise.all([
-    env.UPLOADS_KV.get(`shoot:${shootId}`),
-    env.UPLOADS_KV.get(`asset:${key}`),
-    env.UPLOADS_KV.get(`pending:${key}`),
-  ]);
-  if (shoot === null || asset !== null) return { status: 409, body: {} };
-  const uploadId = `up_${randomHex(16)}`;
-  const entry = { uploadId, key, objectKey: key };
-  const ttl = { expirationTtl: PENDING_SESSION_TTL_SECONDS };
-  await Promise.all([
-    env.UPLOADS_KV.put(`upload:${uploadId}`, JSON.stringify(entry), ttl),
-    env.UPLOADS_KV.put(`pending:${key}`, JSON.stringify(entry), ttl),
-    env.UPLOADS_KV.put(`cleanup:${String(now).padStart(15, "0")}:${uploadId}`, JSON.stringify(entry), { ...ttl, metadata: entry }),
-  ]);
-  return { status: 200, body: { uploadId, key } };
+async function presign(request, env, requestId, now, calls) {
+  const { shootId, filename, contentType, size } = await request.json();
+  const ledger = env.SHOOTS.get(env.SHOOTS.idFromName(shootId));
+  const files = [{ filename, contentType, size, sha256: "", replace: false }];
+  calls.io += 1;
+  const decided = await ledger.presign({ shootId, actor: { sub: "floor", admin: true }, requestId, now, files });
+  const upload = decided.uploads?.[0]?.upload;
+  if (!upload) return { status: 409, body: {} };
+  if (decided.indexWork) {
+    calls.io += 1;
+    await env.UPLOADS_KV.put(`work:${shootId}`, "1", { expirationTtl: WORK_INDEX_TTL_SECONDS });
+  }
+  return { status: 200, body: { uploadId: upload.uploadId, key: upload.key } };
 }
 
 export default {
   async fetch(request, env) {
     const now = Date.now();
-    const result = await presign(request, env, now);
+    const requestId = request.headers.get("x-request-id") ?? `req_${randomHex(16)}`; // the bench's probes send one
+    const calls = { io: 0 };
+    const result = await presign(request, env, requestId, now, calls);
     console.log(
       JSON.stringify({
         ts: new Date(now).toISOString(),
         level: "info",
-        request_id: `req_${randomHex(16)}`,
+        request_id: requestId,
         event: "request",
         method: request.method,
         path: new URL(request.url).pathname,
         status: result.status,
+        io: calls.io,
         duration_ms: Date.now() - now,
       }),
     );

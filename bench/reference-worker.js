@@ -1,18 +1,23 @@
-// Bench-only reference: the presign job of POST /api/uploads/presign (contract sections 3-5, single file) written
-// the plain JavaScript way, with `jose` (HS256 jwtVerify) and `aws4fetch` (SigV4 query signing). It does the same
-// KV reads and writes as Upgate for one presign (wasm/app/routes_presign.cpp), in the same rounds:
-//   get shoot:<shootId>, asset:<key> and pending:<key> together, then put upload:<uploadId> (and the cancelled
-//   upload's session when a pending one is declared otherwise), pending:<key> and cleanup:<ms>:<uploadId>
-//   together; and the same checks (token, body, shoot id, type, size, naming v3.1),
-// done naively. It also keeps a per-sub token bucket, adds the same response headers and logs one JSON line per
-// request, as Upgate does. Batch presign and CORS are not implemented: the bench sends single presigns only.
-// bench/run.mjs bundles this file with esbuild into build/bench/ (Miniflare does not resolve npm packages).
+// Bench-only reference: the presign job of POST /api/uploads/presign (contract sections 3-5, single and batch)
+// written the plain JavaScript way, with `jose` (HS256 jwtVerify) and `aws4fetch` (SigV4 query signing). It does
+// the same I/O as Upgate for a presign (wasm/app/routes_presign.cpp), in the same order:
+//   one Durable Object RPC to the shoot's ledger (env.SHOOTS, idFromName(shootId); class BenchShootLedger in
+//   ./shoot-ledger.js), which runs Upgate's SQL for it in one transactionSync (that file lists the
+//   statements), then, only when the ledger says the shoot's work-index entry is due (at most hourly), one KV
+//   put of work:<shootId>;
+// and the same checks (token, body, shoot id, type, size, naming v3.1), done naively. It also keeps a per-sub
+// token bucket (a batch spends one token per file), adds the same response headers and logs one JSON line per
+// request with the same fields as Upgate's, `io` (binding calls) included. CORS is not implemented.
+// bench/lib/workers.mjs bundles this file with esbuild into build/bench/ (Miniflare does not resolve npm packages).
 import { AwsV4Signer } from "aws4fetch";
 import { jwtVerify } from "jose";
 
+export { BenchShootLedger } from "./shoot-ledger.js";
+
 const MAX_JSON_BYTES = 64 * 1024;
 const MAX_TOKEN_BYTES = 8 * 1024;
-const PENDING_SESSION_TTL_SECONDS = 7 * 24 * 3600;
+const MAX_BATCH_FILES = 100;
+const WORK_INDEX_TTL_SECONDS = 25 * 3600; // records::kWorkIndexTtlSeconds
 const CONTENT_TYPES = {
   jpg: "image/jpeg",
   jpeg: "image/jpeg",
@@ -102,13 +107,13 @@ function unauthorized() {
 }
 
 // A continuously refilled bucket per sub (contract section 7); never refuses at the bench's limit.
-function spendToken(sub, limit, now) {
+function spendToken(sub, limit, now, cost = 1) {
   const bucket = buckets.get(sub) ?? { tokens: limit, updated: now };
   bucket.tokens = Math.min(limit, bucket.tokens + ((now - bucket.updated) * limit) / 60000);
   bucket.updated = now;
   buckets.set(sub, bucket);
-  const allowed = bucket.tokens >= 1;
-  if (allowed) bucket.tokens -= 1;
+  const allowed = bucket.tokens >= cost;
+  if (allowed) bucket.tokens -= cost;
   const resetIn = Math.ceil(((limit - bucket.tokens) * 60000) / limit / 1000);
   const remaining = Math.floor(bucket.tokens);
   const headers = {
@@ -171,15 +176,24 @@ function brokenRule(filename, shootId, contentType, now) {
   return null;
 }
 
-function checkPresign(body, env, now) {
+function checkShootId(body) {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw invalid("body", "The request body must be a JSON object.");
   }
-  const { shootId, filename, contentType, size, sha256, replace } = body;
+  const { shootId } = body;
   if (typeof shootId !== "string") throw invalid("shootId", "shootId is required and must be a string.");
   if (shootId.length < 3 || shootId.length > 32 || !SHOOT_ID.test(shootId)) {
     throw invalid("shootId", "shootId must be 3-32 characters of a-z and 0-9 with single inner hyphens.");
   }
+  return shootId;
+}
+
+// One file of a presign (the body itself for a single presign, an entry of `files` for a batch).
+function checkFile(item, shootId, env, now) {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) {
+    throw invalid("files", "Each file must be a JSON object.");
+  }
+  const { filename, contentType, size, sha256, replace } = item;
   if (typeof filename !== "string") throw invalid("filename", "filename is required and must be a string.");
   if (typeof contentType !== "string") throw invalid("contentType", "contentType is required and must be a string.");
   if (!Number.isInteger(size)) throw invalid("size", "size is required and must be an integer.");
@@ -203,7 +217,26 @@ function checkPresign(body, env, now) {
   if (rule) {
     throw new HttpError(422, "invalid_filename", `The file name breaks the naming standard v3.1 (rule ${rule}).`, { rule });
   }
-  return { shootId, filename, contentType: type, size, sha256: digest, replace: replace === true };
+  return { filename, contentType: type, size, sha256: digest, replace: replace === true };
+}
+
+// The body as a list of files, each checked or refused: {shootId, batch, files: [{file} | {error, filename}]}.
+function checkPresign(body, env, now) {
+  const shootId = checkShootId(body);
+  const batch = body.files !== undefined;
+  if (!batch) return { shootId, batch, files: [{ file: checkFile(body, shootId, env, now) }] };
+  if (!Array.isArray(body.files) || body.files.length < 1 || body.files.length > MAX_BATCH_FILES) {
+    throw invalid("files", "files must be an array of 1 to 100 files.");
+  }
+  const files = body.files.map((item) => {
+    try {
+      return { file: checkFile(item, shootId, env, now) };
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      return { error, filename: typeof item?.filename === "string" ? item.filename : null };
+    }
+  });
+  return { shootId, batch, files };
 }
 
 function hexToBase64(hex) {
@@ -235,79 +268,100 @@ async function presignUrl(env, origin, file, key, uploadId, now) {
   return { url: signed.url.toString(), headers, expiresAt: new Date(now + ttl * 1000).toISOString() };
 }
 
-async function presign(request, env, caller, now) {
-  const file = checkPresign(await readJson(request), env, now);
-  const key = `shoots/${file.shootId}/${file.filename}`;
-  const [shoot, asset, pending] = await Promise.all([
-    env.UPLOADS_KV.get(`shoot:${file.shootId}`, "json"),
-    env.UPLOADS_KV.get(`asset:${key}`),
-    env.UPLOADS_KV.get(`pending:${key}`, "json"),
-  ]);
-  if (!shoot) throw new HttpError(404, "shoot_not_found", "No shoot with this id.", { shootId: file.shootId });
-  if (shoot.owner !== caller.sub && !caller.admin) {
-    throw new HttpError(403, "not_shoot_owner", "Only the shoot's owner or an admin may upload to it.");
-  }
-  if (asset !== null && !file.replace) {
-    throw new HttpError(409, "already_exists", 'A completed upload already holds this file name; send "replace": true to replace it.', {
-      filename: file.filename,
-    });
-  }
-  // Asking again with the same declaration is the same upload; another declaration cancels it.
-  const same =
-    pending?.state === "pending" &&
-    pending.size === file.size &&
-    pending.contentType === file.contentType &&
-    pending.sha256 === file.sha256 &&
-    now <= pending.presignedAtMs + 6 * 3600_000;
-  const uploadId = same ? pending.uploadId : `up_${randomHex(16)}`;
-  const signed = await presignUrl(env, new URL(request.url).origin, file, key, uploadId, now);
-  const session = {
-    uploadId,
-    key,
-    objectKey: key,
-    shootId: file.shootId,
-    filename: file.filename,
-    owner: shoot.owner,
-    contentType: file.contentType,
-    size: file.size,
-    sha256: file.sha256,
-    state: "pending",
-    createdAtMs: same ? pending.createdAtMs : now,
-    presignedAtMs: now,
-    urlExpiresAtMs: Date.parse(signed.expiresAt),
-  };
-  const entry = { uploadId, key, objectKey: key };
-  const ttl = { expirationTtl: PENDING_SESSION_TTL_SECONDS };
-  const writes = [
-    env.UPLOADS_KV.put(`upload:${uploadId}`, JSON.stringify(session), ttl),
-    env.UPLOADS_KV.put(`pending:${key}`, JSON.stringify(session), ttl),
-    env.UPLOADS_KV.put(`cleanup:${String(now).padStart(15, "0")}:${uploadId}`, JSON.stringify(entry), { ...ttl, metadata: entry }),
-  ];
-  if (pending?.state === "pending" && !same) {
-    writes.push(env.UPLOADS_KV.put(`upload:${pending.uploadId}`, JSON.stringify({ ...pending, state: "cancelled" }), ttl));
-  }
-  await Promise.all(writes);
-  return { uploadId, key, method: "PUT", url: signed.url, headers: signed.headers, expiresAt: signed.expiresAt };
+// The ledger's refusals of a whole presign, as the contract answers them.
+const REFUSALS = {
+  shoot_not_found: [404, "No shoot with this id."],
+  not_shoot_owner: [403, "Only the shoot's owner or an admin may do this."],
+};
+const ALREADY_EXISTS = new HttpError(409, "already_exists", 'A completed upload already holds this file name; send "replace": true to replace it.');
+
+function errorObject(error, filename) {
+  return { filename, error: { code: error.code, message: error.message, ...error.details } };
 }
 
-async function handle(request, env, now) {
+// One Durable Object call (the shoot's ledger decides every file's upload and records them), then the URLs are
+// signed, then the shoot's entry in the cron's work index is put when the ledger says it is due. `calls.io`
+// counts the binding calls made, for the log line (as Upgate's io).
+async function presign(request, env, checked, caller, requestId, now, calls) {
+  const files = checked.files.filter((entry) => entry.file).map((entry) => entry.file);
+  if (!checked.batch && files.length === 0) throw checked.files[0].error;
+  const ledger = env.SHOOTS.get(env.SHOOTS.idFromName(checked.shootId));
+  let decided;
+  calls.io += 1;
+  try {
+    decided = await ledger.presign({ shootId: checked.shootId, actor: caller, requestId, now, files });
+  } catch {
+    throw new HttpError(503, "storage_unavailable", "Storage is unavailable; retry shortly.");
+  }
+  if (decided.refused) {
+    const [status, message] = REFUSALS[decided.refused] ?? [503, "Storage is unavailable; retry shortly."];
+    throw new HttpError(status, decided.refused, message, { shootId: checked.shootId });
+  }
+  const origin = new URL(request.url).origin;
+  let next = 0;
+  const answers = [];
+  for (const entry of checked.files) {
+    if (!entry.file) {
+      answers.push(errorObject(entry.error, entry.filename));
+      continue;
+    }
+    const item = decided.uploads[next++];
+    if (item.error) {
+      if (!checked.batch) throw ALREADY_EXISTS;
+      answers.push(errorObject(ALREADY_EXISTS, entry.file.filename));
+      continue;
+    }
+    const { upload } = item;
+    const signed = await presignUrl(env, origin, entry.file, upload.key, upload.uploadId, now);
+    answers.push({
+      uploadId: upload.uploadId,
+      key: upload.key,
+      method: "PUT",
+      url: signed.url,
+      headers: signed.headers,
+      expiresAt: signed.expiresAt,
+      ...(item.duplicateOf ? { duplicateOf: item.duplicateOf } : {}),
+    });
+  }
+  if (decided.indexWork) {
+    calls.io += 1;
+    try {
+      await env.UPLOADS_KV.put(`work:${checked.shootId}`, "1", { expirationTtl: WORK_INDEX_TTL_SECONDS });
+    } catch {
+      throw new HttpError(503, "storage_unavailable", "Storage is unavailable; retry shortly.");
+    }
+  }
+  return checked.batch ? { uploads: answers } : answers[0];
+}
+
+async function handle(request, env, requestId, now, calls) {
   const { pathname } = new URL(request.url);
   if (pathname !== "/api/uploads/presign") throw new HttpError(404, "not_found", "No such endpoint.");
   if (request.method !== "POST") throw new HttpError(405, "method_not_allowed", "This endpoint does not accept that method.", {}, { Allow: "POST" });
   const caller = await authenticate(request, env);
-  const rate = spendToken(`sub:${caller.sub}`, Number(env.RATE_LIMIT_PER_MINUTE ?? 100), now);
-  if (!rate.allowed) throw new HttpError(429, "rate_limited", "Too many requests; retry after the time in Retry-After.", {}, rate.headers);
-  const answer = await presign(request, env, caller, now);
-  return { status: 200, body: answer, headers: rate.headers, sub: caller.sub };
+  const key = `sub:${caller.sub}`;
+  const limit = Number(env.RATE_LIMIT_PER_MINUTE ?? 100);
+  const tooMany = (headers) => new HttpError(429, "rate_limited", "Too many requests; retry after the time in Retry-After.", {}, headers);
+  let rate = spendToken(key, limit, now);
+  if (!rate.allowed) throw tooMany(rate.headers);
+  const checked = checkPresign(await readJson(request), env, now);
+  // A batch costs one token per file, the first one spent above (as Upgate's spend_rate_limit).
+  if (checked.files.length > 1) {
+    rate = spendToken(key, limit, now, checked.files.length - 1);
+    if (!rate.allowed) throw tooMany(rate.headers);
+  }
+  const body = await presign(request, env, checked, caller, requestId, now, calls);
+  return { status: 200, body, headers: rate.headers, sub: caller.sub };
 }
 
 export default {
   async fetch(request, env) {
     const now = Date.now();
     const requestId = requestIdOf(request);
+    const calls = { io: 0 };
     let result;
     try {
-      result = await handle(request, env, now);
+      result = await handle(request, env, requestId, now, calls);
     } catch (error) {
       const failure =
         error instanceof HttpError ? error : new HttpError(500, "internal_error", "Something went wrong on our side.");
@@ -323,6 +377,7 @@ export default {
         method: request.method,
         path: new URL(request.url).pathname,
         status: result.status,
+        io: calls.io,
         ...(result.sub ? { sub: result.sub } : {}),
         duration_ms: Date.now() - now,
       }),

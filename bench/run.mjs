@@ -1,20 +1,28 @@
-// `npm run bench`: measures Upgate against a plain-JS reference and a KV-only floor, all on 127.0.0.1 in workerd
-// (Miniflare), and prints one set of tables (also written to build/bench/results.md). The numbers are
-// information, not a test: the run exits 0 once the tables are printed, 1 only if a section could not be
-// measured at all (it is then listed under "Sections that failed").
+// `npm run bench`: measures Upgate against a plain-JS reference and a floor that do the same I/O (one Durable
+// Object call to the shoot's SQLite ledger per presign), all on 127.0.0.1 in workerd (Miniflare), and prints one
+// set of tables (also written to build/bench/results.md). With --before, Upgate before the ledger (KV only) is
+// measured too: the difference is what the ledger's hop costs. The numbers are information, not a test: the run
+// exits 0 once the tables are printed, 1 only if a section could not be measured at all (it is then listed
+// under "Sections that failed").
 //
 // Options: --duration <s> (10, per target), --rounds <n> (2: the duration is split into rounds that alternate
 //          between targets), --warmup <s> (2), --connections <n> (16), --runs <n> (3, PUT runs of 64 MiB),
-//          --only presign,compute,size,put (all).
+//          --batches <n> (100 batch presigns of 100 files per target, after 10 warm-up ones),
+//          --uploads <n> (1000 uploads into one shoot for the storage section),
+//          --before <dir> (or UPGATE_BEFORE=<dir>: a checkout of the parent of 6a6cc6d with its wasm built, the
+//          target upgate-v1; without it that target is reported as not measured),
+//          --only presign,batch,storage,compute,size,put (all).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
+import { BATCH_SHOOT_ID, measureBatch } from "./lib/batch.mjs";
 import { measureCompute } from "./lib/compute.mjs";
-import { checkPresign, loadPresign, presignBody } from "./lib/presign.mjs";
+import { checkPresign, loadPresign, presignBody, presignIo } from "./lib/presign.mjs";
 import { measurePut } from "./lib/put.mjs";
 import { renderReport } from "./lib/report.mjs";
+import { measureStorage } from "./lib/storage.mjs";
 import { asymmetricKey, hs256Token, signedToken } from "./lib/tokens.mjs";
 import {
   BUILD_DIR,
@@ -23,14 +31,20 @@ import {
   WASM_PATH,
   benchBindings,
   bundleWorkers,
+  checkPreLedgerBuild,
   killRunningWorkerd,
   seedShoot,
   startWorkerd,
 } from "./lib/workers.mjs";
 
 const TIME_LIMIT_SECONDS = 300;
-const PRESIGN_TARGETS = ["upgate", "reference", "floor"];
 const GOALS = { upgateOverReference: 1.25, upgateOverFloor: 0.85, wasmGzipKiB: 350 };
+const BATCH_WARMUP = 10;
+
+// The presign targets, in the order they are measured; upgate-v1 only with a pre-ledger build.
+const presignTargets = (settings) => ["upgate", ...(settings.preLedgerDir ? ["upgate-v1"] : []), "reference", "floor"];
+// The floor has no batch presign.
+const batchTargets = (settings) => presignTargets(settings).filter((name) => name !== "floor");
 
 function readSettings() {
   const { values } = parseArgs({
@@ -40,7 +54,10 @@ function readSettings() {
       warmup: { type: "string", default: "2" },
       connections: { type: "string", default: "16" },
       runs: { type: "string", default: "3" },
-      only: { type: "string", default: "presign,compute,size,put" },
+      batches: { type: "string", default: "100" },
+      uploads: { type: "string", default: "1000" },
+      before: { type: "string", default: process.env.UPGATE_BEFORE ?? "" },
+      only: { type: "string", default: "presign,batch,storage,compute,size,put" },
     },
   });
   return {
@@ -49,6 +66,9 @@ function readSettings() {
     warmupSeconds: Number(values.warmup),
     connections: Number(values.connections),
     putRuns: Number(values.runs),
+    batches: Math.max(1, Number(values.batches)),
+    uploads: Math.max(1, Number(values.uploads)),
+    preLedgerDir: values.before ? checkPreLedgerBuild(values.before) : null,
     sections: new Set(values.only.split(",").map((s) => s.trim())),
   };
 }
@@ -59,15 +79,19 @@ function packageVersion(name) {
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
-function describeMachine() {
+function describeMachine(settings) {
   const cpus = os.cpus();
   const load = os.loadavg().map((value) => value.toFixed(2)).join(", ");
   return (
     `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), load average at start ${load}; Linux ${os.release()}, ` +
     `Node ${process.version}, Miniflare ${packageVersion("miniflare")}, workerd ${packageVersion("workerd")}. ` +
-    `Everything on 127.0.0.1. Presign and compute: one workerd (one Miniflare instance with ` +
-    `workers: [upgate, reference, floor, compute], each on its own port through a direct socket, each with its own ` +
-    `KV namespace and R2 bucket); PUT: one workerd per target. Miniflare's local KV/R2 storage in ${STORAGE_ROOT}.`
+    `Everything on 127.0.0.1. Presign, batch, storage and compute: one workerd (one Miniflare instance with ` +
+    `workers: [${[...presignTargets(settings), "compute", "upgate-sized"].join(", ")}], each on its own port through a ` +
+    `direct socket, each with its own KV namespace, R2 bucket and SQLite Durable Objects); PUT: one workerd per target. ` +
+    `Miniflare's local KV/R2/Durable Object storage in ${STORAGE_ROOT}. ` +
+    (settings.preLedgerDir
+      ? `upgate-v1: Upgate before the shoot ledger, from ${settings.preLedgerDir}.`
+      : `upgate-v1 (Upgate before the shoot ledger) not measured: no --before <dir>.`)
   );
 }
 
@@ -91,24 +115,24 @@ function measureWasmSize() {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, targetKiB: GOALS.wasmGzipKiB };
 }
 
-async function benchPresign(workerd, bindings, settings) {
-  const token = await hs256Token(bindings.JWT_SECRET);
-  const body = presignBody();
-  for (const name of PRESIGN_TARGETS) {
+async function benchPresign(workerd, bindings, token, settings) {
+  const names = presignTargets(settings);
+  for (const name of names) {
     await seedShoot(workerd, name, token);
-    const { rateLimit } = await checkPresign(name, workerd.urls[name], token, body);
-    if (name === "upgate" && rateLimit !== bindings.RATE_LIMIT_PER_MINUTE) {
-      throw new Error(`Upgate's rate limit is ${rateLimit}, not ${bindings.RATE_LIMIT_PER_MINUTE}: it would refuse under load`);
+    const { rateLimit } = await checkPresign(name, workerd.urls[name], token, presignBody());
+    if (name.startsWith("upgate") && rateLimit !== bindings.RATE_LIMIT_PER_MINUTE) {
+      throw new Error(`${name}'s rate limit is ${rateLimit}, not ${bindings.RATE_LIMIT_PER_MINUTE}: it would refuse under load`);
     }
   }
-  const urls = Object.fromEntries(PRESIGN_TARGETS.map((name) => [name, workerd.urls[name]]));
+  const urls = Object.fromEntries(names.map((name) => [name, workerd.urls[name]]));
   const targets = await loadPresign(urls, {
     pids: workerd.pids,
     token,
-    body,
     ...settings,
     log: (message) => log(`  ${message}`),
   });
+  // After the load, so the shoot's work-index entry is no longer due: the steady-state count.
+  for (const name of names) targets[name].io = await presignIo(name, workerd, token);
   const ratio = (a, b) => targets[a].requestsPerSecond / targets[b].requestsPerSecond;
   const cpuRatio = (a, b) => targets[b].cpuUsPerRequest / targets[a].cpuUsPerRequest;
   const goals = [
@@ -124,6 +148,17 @@ async function benchPresign(workerd, bindings, settings) {
   };
 }
 
+async function benchBatch(workerd, token, settings) {
+  const names = batchTargets(settings);
+  for (const name of names) await seedShoot(workerd, name, token, BATCH_SHOOT_ID);
+  return measureBatch(workerd, names, {
+    token,
+    requests: settings.batches,
+    warmup: BATCH_WARMUP,
+    log: (message) => log(`  ${message}`),
+  });
+}
+
 async function benchCompute(workerd, bindings, keys) {
   const tokens = {
     hs256: await hs256Token(bindings.JWT_SECRET),
@@ -133,18 +168,28 @@ async function benchCompute(workerd, bindings, keys) {
   return measureCompute(workerd.urls.compute, { tokens, bindings, pids: workerd.pids });
 }
 
-// Presign and compute share one workerd; it is gone before the PUT test starts.
+// Presign, batch, storage and compute share one workerd; it is gone before the PUT test starts.
 async function benchInSharedWorkerd(report, settings) {
   const keys = { rs256: await asymmetricKey("RS256", "bench-rs"), es256: await asymmetricKey("ES256", "bench-es") };
   const bindings = benchBindings();
+  const token = await hs256Token(bindings.JWT_SECRET);
   const computeBindings = { ...bindings, JWT_JWKS: JSON.stringify({ keys: [keys.rs256.jwk, keys.es256.jwk] }) };
+  const names = [...presignTargets(settings), "compute", "upgate-sized"];
   const workerd = await section(report, "start workerd", () =>
-    startWorkerd([...PRESIGN_TARGETS, "compute"], (name) => (name === "compute" ? computeBindings : bindings)),
+    startWorkerd(names, (name) => (name === "compute" ? computeBindings : bindings), { preLedgerDir: settings.preLedgerDir }),
   );
   if (!workerd) return;
   try {
     if (settings.sections.has("presign")) {
-      report.presign = await section(report, "presign", () => benchPresign(workerd, bindings, settings));
+      report.presign = await section(report, "presign", () => benchPresign(workerd, bindings, token, settings));
+    }
+    if (settings.sections.has("batch")) {
+      report.batch = await section(report, "batch", () => benchBatch(workerd, token, settings));
+    }
+    if (settings.sections.has("storage")) {
+      report.storage = await section(report, "storage", () =>
+        measureStorage(workerd, { token, uploads: settings.uploads, log: (message) => log(`  ${message}`) }),
+      );
     }
     if (settings.sections.has("compute")) {
       report.compute = await section(report, "compute", () => benchCompute(workerd, computeBindings, keys));
@@ -181,9 +226,11 @@ async function main() {
   process.on("uncaughtException", (error) => abort(error?.stack ?? String(error)));
   process.on("unhandledRejection", (/** @type {any} */ error) => abort(error?.stack ?? String(error)));
 
-  const report = { date: new Date().toISOString().replace(/\.\d+Z$/, "Z"), machine: describeMachine(), settings, errors: [] };
+  const report = { date: new Date().toISOString().replace(/\.\d+Z$/, "Z"), machine: describeMachine(settings), settings, errors: [] };
   await bundleWorkers();
-  if (settings.sections.has("presign") || settings.sections.has("compute")) await benchInSharedWorkerd(report, settings);
+  if (["presign", "batch", "storage", "compute"].some((name) => settings.sections.has(name))) {
+    await benchInSharedWorkerd(report, settings);
+  }
   if (settings.sections.has("size")) report.size = await section(report, "size", async () => measureWasmSize());
   if (settings.sections.has("put")) report.put = await section(report, "put", () => benchPut(settings));
 

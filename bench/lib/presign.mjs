@@ -1,12 +1,14 @@
 // POST /api/uploads/presign under load (autocannon), one target at a time. Each target gets a warm-up, then its
 // measured time is split into rounds that alternate between the targets, so a change in the machine's background
 // load during the run falls on every target alike. Latencies are collected per response and pooled over rounds.
+// Every request presigns a file name not used before (newFileName), as a client does, so each one is a new
+// upload in the shoot's ledger.
 import autocannon from "autocannon";
 import { cpuSeconds } from "./proc.mjs";
-import { SHOOT_ID, fileName } from "./workers.mjs";
+import { PROBE_ID_PREFIX, SHOOT_ID, newFileName, probeLogLine } from "./workers.mjs";
 
 export function presignBody() {
-  return JSON.stringify({ shootId: SHOOT_ID, filename: fileName(1), contentType: "image/jpeg", size: 123456 });
+  return JSON.stringify({ shootId: SHOOT_ID, filename: newFileName(), contentType: "image/jpeg", size: 123456 });
 }
 
 function presignRequest(token, body) {
@@ -24,11 +26,29 @@ export async function checkPresign(name, url, token, body) {
   return { answer, rateLimit: response.headers.get("x-ratelimit-limit") };
 }
 
+// One more presign with a request id the bench recognises: the binding calls the target's own log line reports
+// for it (io), or null when the line did not arrive.
+export async function presignIo(name, workerd, token) {
+  const requestId = `${PROBE_ID_PREFIX}single-${name}`;
+  const { method, headers, body } = presignRequest(token, presignBody());
+  const response = await fetch(`${workerd.urls[name]}/api/uploads/presign`, {
+    method,
+    headers: { ...headers, "x-request-id": requestId },
+    body,
+  });
+  if (response.status !== 200) throw new Error(`${name}: presign answered ${response.status}: ${await response.text()}`);
+  await response.arrayBuffer();
+  const line = await probeLogLine(workerd, requestId);
+  return typeof line?.io === "number" ? line.io : null;
+}
+
 /** @param {(status: number, ms: number) => void} [onResponse] */
-async function hammer(url, { token, body, connections, seconds }, onResponse = () => {}) {
+async function hammer(url, { token, connections, seconds }, onResponse = () => {}) {
+  const { method, headers } = presignRequest(token, "");
   const instance = autocannon({
     url: `${url}/api/uploads/presign`,
-    ...presignRequest(token, body),
+    // A fresh body (a new file name) for every request.
+    requests: [{ method, headers, setupRequest: (request) => ({ ...request, body: presignBody() }) }],
     connections,
     pipelining: 1,
     duration: seconds,
@@ -38,7 +58,7 @@ async function hammer(url, { token, body, connections, seconds }, onResponse = (
   return instance;
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 function summarise(runs, latencies, cpu) {
   const seconds = runs.reduce((sum, r) => sum + r.duration, 0);
@@ -58,7 +78,7 @@ function summarise(runs, latencies, cpu) {
 
 // targets: {name: url}; pids: the workerd running them, whose CPU time is counted during each measured round.
 // Answers {name: {requestsPerSecond, cpuUsPerRequest, p50, p99, total, seconds, non2xx, errors}}.
-export async function loadPresign(targets, { pids, token, body, connections, warmupSeconds, seconds, rounds, log }) {
+export async function loadPresign(targets, { pids, token, connections, warmupSeconds, seconds, rounds, log }) {
   const names = Object.keys(targets);
   const runs = Object.fromEntries(names.map((name) => [name, []]));
   const latencies = Object.fromEntries(names.map((name) => [name, []]));
@@ -68,12 +88,12 @@ export async function loadPresign(targets, { pids, token, body, connections, war
     for (const name of names) {
       if (round === 0 && warmupSeconds > 0) {
         log(`warm-up on ${name}`);
-        await hammer(targets[name], { token, body, connections, seconds: warmupSeconds });
+        await hammer(targets[name], { token, connections, seconds: warmupSeconds });
       }
       log(`round ${round + 1}/${rounds} on ${name}`);
       const cpuBefore = cpuSeconds(pids);
       runs[name].push(
-        await hammer(targets[name], { token, body, connections, seconds: roundSeconds }, (status, ms) => latencies[name].push(ms)),
+        await hammer(targets[name], { token, connections, seconds: roundSeconds }, (status, ms) => latencies[name].push(ms)),
       );
       cpu[name] += cpuSeconds(pids) - cpuBefore;
     }

@@ -16,10 +16,30 @@ function table(header, rows, align) {
 }
 
 const TARGET_NAMES = {
-  upgate: "Upgate (C++ core in wasm + shim)",
-  reference: "reference (JS: jose + aws4fetch)",
-  floor: "floor (KV reads/writes only)",
+  upgate: "Upgate (C++ core in wasm + shim, shoot ledger)",
+  "upgate-v1": "Upgate v1 (before the ledger: KV only)",
+  reference: "reference (JS: jose + aws4fetch, bench ledger)",
+  floor: "floor (bench ledger call + log line only)",
 };
+const NOT_MEASURED_V1 = "Upgate v1 (before the shoot ledger) was not measured: run with --before <dir> (a build of the parent of 6a6cc6d).";
+
+const signed = (value, digits = 1) => (Number.isFinite(value) ? `${value >= 0 ? "+" : ""}${value.toFixed(digits)}` : "n/a");
+const signedGrouped = (value) => (Number.isFinite(value) ? `${value >= 0 ? "+" : "-"}${grouped(Math.abs(value))}` : "n/a");
+
+// What the ledger's hop costs a single presign: Upgate against Upgate before the ledger.
+function hopLine(t) {
+  if (!t["upgate-v1"]) return NOT_MEASURED_V1;
+  const now = t.upgate;
+  const before = t["upgate-v1"];
+  const change = (now.requestsPerSecond / before.requestsPerSecond - 1) * 100;
+  return (
+    `The ledger's hop (Upgate against Upgate v1, single presign): throughput ${grouped(before.requestsPerSecond)} → ` +
+    `${grouped(now.requestsPerSecond)} requests/s (${signed(change, 1)} %), ` +
+    `${signedGrouped(1e6 / now.requestsPerSecond - 1e6 / before.requestsPerSecond)} µs per request (1/throughput), ` +
+    `p50 ${signed(now.p50 - before.p50)} ms, p99 ${signed(now.p99 - before.p99)} ms, ` +
+    `workerd CPU ${signedGrouped(now.cpuUsPerRequest - before.cpuUsPerRequest)} µs per request.`
+  );
+}
 
 function presignSection(presign, settings) {
   const lines = [
@@ -28,8 +48,13 @@ function presignSection(presign, settings) {
     `autocannon, ${settings.connections} connections, one target at a time: ${settings.warmupSeconds} s warm-up, then ` +
       `${settings.seconds} s measured per target in ${settings.rounds} round(s) alternating between targets. ` +
       `µs/request = 1 / throughput. workerd CPU = CPU time of the workerd process during the measured rounds ` +
-      `(/proc schedstat) divided by the requests: it includes the local KV simulator, which runs in the same ` +
-      `workerd, and is not inflated by other processes on the machine.`,
+      `(/proc schedstat) divided by the requests: it includes the local KV and Durable Object simulators, which run ` +
+      `in the same workerd, and is not inflated by other processes on the machine. Every request presigns a file ` +
+      `name not used before. Per request: Upgate, the reference and the floor make one Durable Object call to the ` +
+      `shoot's SQLite ledger (the same SQL: shoot and schema check, three look-ups, the upload INSERT, the audit ` +
+      `INSERT) plus one KV put of the shoot's work-index entry when due (at most hourly, so once per run); Upgate v1 ` +
+      `makes three KV gets then three KV puts. io: the binding calls the target's own log line reports for one more ` +
+      `presign after the load (the work index no longer due).`,
     "",
   ];
   const rows = Object.entries(presign.targets).map(([name, r]) => [
@@ -42,12 +67,13 @@ function presignSection(presign, settings) {
     grouped(r.total),
     String(r.non2xx),
     String(r.errors),
+    r.io === null ? "none" : String(r.io),
   ]);
   lines.push(
     table(
-      ["target", "requests/s", "p50 ms", "p99 ms", "µs/request (1/throughput)", "workerd CPU µs/request", "requests", "non-2xx", "errors"],
+      ["target", "requests/s", "p50 ms", "p99 ms", "µs/request (1/throughput)", "workerd CPU µs/request", "requests", "non-2xx", "errors", "io (log line)"],
       rows,
-      ["l", "r", "r", "r", "r", "r", "r", "r", "r"],
+      ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
     ),
     "",
   );
@@ -64,8 +90,62 @@ function presignSection(presign, settings) {
     `Above the floor, per request: Upgate +${wallAbove("upgate")} µs (1/throughput), +${cpuAbove("upgate")} µs workerd CPU; ` +
       `reference +${wallAbove("reference")} µs, +${cpuAbove("reference")} µs CPU. ` +
       `Ceiling of Upgate / reference (throughput) in this set-up, if Upgate cost exactly the floor: ${fixed(presign.ceiling, 2)}.`,
+    "",
+    hopLine(t),
   );
   return lines.join("\n");
+}
+
+function batchSection(batch) {
+  const ioText = (io) =>
+    Object.entries(io)
+      .map(([value, count]) => `${value} (${count}×)`)
+      .join(", ");
+  const rows = Object.entries(batch).map(([name, r]) => [
+    TARGET_NAMES[name],
+    fixed(r.p50, 1),
+    fixed(r.p99, 1),
+    fixed(r.mean, 1),
+    grouped(r.requests),
+    ioText(r.io),
+  ]);
+  return [
+    "## Batch presign: 100 files in one POST /api/uploads/presign, end to end",
+    "",
+    "One request at a time (no other load), each for 100 file names not used before, after 10 warm-up batches; " +
+      "latency from sending the request to the end of the answer. io: the binding calls the target's own log line " +
+      "reports for the request (values seen, with how many measured requests logged each). The floor has no batch presign.",
+    "",
+    table(["target", "p50 ms", "p99 ms", "mean ms", "requests", "io (log line)"], rows, ["l", "r", "r", "r", "r", "l"]),
+    ...(batch["upgate-v1"] ? [] : ["", NOT_MEASURED_V1]),
+  ].join("\n");
+}
+
+function storageSection(storage) {
+  const perUpload = (after, r) => (after === undefined ? "n/a" : grouped((after - r.empty) / r.uploads));
+  const row = (label, r, completedNote) => [
+    label,
+    grouped(r.uploads),
+    grouped(r.empty),
+    grouped(r.presigned),
+    perUpload(r.presigned, r),
+    r.completed === undefined ? completedNote : grouped(r.completed),
+    perUpload(r.completed, r),
+  ];
+  return [
+    "## Shoot ledger storage per upload",
+    "",
+    "One fresh shoot; its Durable Object's SQLite database size (ctx.storage.sql.databaseSize: pages × page size, " +
+      "through a bench-only subclass of Upgate's ShootLedger) once the shoot exists, after the single presigns, and " +
+      "(Upgate) after each upload's bytes (256 B JPEG) were PUT and all were completed in batches of 100. Bytes per " +
+      "upload = growth / uploads. The reference's bench ledger runs the same schema and presign statements: a check.",
+    "",
+    table(
+      ["ledger", "uploads", "DB bytes, shoot only", "after presigns", "B per presigned upload", "after completions", "B per completed upload"],
+      [row("Upgate (ShootLedger)", storage.upgate, "n/a"), row("reference (bench ledger)", storage.reference, "no completion")],
+      ["l", "r", "r", "r", "r", "r", "r"],
+    ),
+  ].join("\n");
 }
 
 function computeSection(compute) {
@@ -198,6 +278,8 @@ function putSection(put) {
 export function renderReport(report) {
   const parts = [`# Upgate benchmark, ${report.date}`, "", report.machine, ""];
   if (report.presign) parts.push(presignSection(report.presign, report.settings), "");
+  if (report.batch) parts.push(batchSection(report.batch), "");
+  if (report.storage) parts.push(storageSection(report.storage), "");
   if (report.compute) parts.push(computeSection(report.compute), "");
   if (report.size) parts.push(sizeSection(report.size), "");
   if (report.put) parts.push(putSection(report.put), "");

@@ -1,0 +1,159 @@
+// Bench-only shoot ledger for the reference and the floor: a SQLite-backed Durable Object per shoot, as
+// Upgate's (class ShootLedger, shim/ledger.js), with the same schema (wasm/ledger/schema.cpp) and the same
+// SQL statements in the same order for a presign, all inside one `transactionSync`, so the three targets do
+// the same storage work and differ only in what runs around it. Upgate's object asks its wasm core which
+// statement comes next; this one is plain JavaScript that runs the same statements.
+//
+// presign, per call (wasm/ledger/ledger.cpp load_shoot, then wasm/ledger/uploads.cpp presign):
+//   SELECT name FROM sqlite_master (the CREATE statements as well, only when a table is missing);
+//   SELECT * FROM shoot; the three look-ups of look_up_keys (assets by key, assets by digest, the uploads
+//   pending on the keys); then per file: INSERT INTO uploads (or, for a file declared the same way again, the
+//   UPDATE of its presignedAtMs; for a declaration that changed, the cancelled upload's UPDATE and audit row
+//   first) and the audit INSERT; and the UPDATE of shoot.workIndexedAtMs when the KV work index is due.
+import { DurableObject } from "cloudflare:workers";
+
+// The CREATE statements of wasm/ledger/schema.cpp, verbatim.
+const SCHEMA = [
+  "CREATE TABLE IF NOT EXISTS shoot (id INTEGER PRIMARY KEY CHECK (id = 1), shootId TEXT NOT NULL, " +
+    "owner TEXT NOT NULL, title TEXT, createdAtMs INTEGER NOT NULL, workIndexedAtMs INTEGER NOT NULL DEFAULT 0)",
+  "CREATE TABLE IF NOT EXISTS uploads (uploadId TEXT PRIMARY KEY, key TEXT NOT NULL, objectKey TEXT NOT NULL, " +
+    "shootId TEXT NOT NULL, filename TEXT NOT NULL, contentType TEXT NOT NULL, size INTEGER NOT NULL, " +
+    "sha256 TEXT NOT NULL, state TEXT NOT NULL, multipart INTEGER NOT NULL DEFAULT 0, " +
+    "partSize INTEGER NOT NULL DEFAULT 0, partCount INTEGER NOT NULL DEFAULT 0, " +
+    "storageUploadId TEXT NOT NULL DEFAULT '', createdAtMs INTEGER NOT NULL, " +
+    "presignedAtMs INTEGER NOT NULL, completingAtMs INTEGER NOT NULL DEFAULT 0, " +
+    "completion TEXT, cleanup TEXT NOT NULL DEFAULT '', cleanupClaimedAtMs INTEGER NOT NULL DEFAULT 0)",
+  "CREATE INDEX IF NOT EXISTS uploads_pending_by_key ON uploads (key) WHERE state = 'pending'",
+  "CREATE INDEX IF NOT EXISTS uploads_pending_by_window ON uploads (presignedAtMs) WHERE state = 'pending'",
+  "CREATE INDEX IF NOT EXISTS uploads_cleanup_due ON uploads (cleanupClaimedAtMs) WHERE cleanup = 'due'",
+  "CREATE TABLE IF NOT EXISTS parts (uploadId TEXT NOT NULL, partNumber INTEGER NOT NULL, " +
+    "size INTEGER NOT NULL, etag TEXT NOT NULL, storedAtMs INTEGER NOT NULL, PRIMARY KEY (uploadId, partNumber))",
+  "CREATE TABLE IF NOT EXISTS assets (key TEXT PRIMARY KEY, filename TEXT NOT NULL, uploadId TEXT NOT NULL, " +
+    "size INTEGER NOT NULL, contentType TEXT NOT NULL, sha256 TEXT NOT NULL, etag TEXT NOT NULL, " +
+    "completedAtMs INTEGER NOT NULL, duplicateOf TEXT, processing TEXT NOT NULL DEFAULT 'pending', " +
+    "processingReason TEXT, metadata TEXT, previews TEXT)",
+  "CREATE INDEX IF NOT EXISTS assets_by_digest ON assets (sha256) WHERE sha256 != ''",
+  "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, atMs INTEGER NOT NULL, " +
+    "action TEXT NOT NULL, actor TEXT NOT NULL, requestId TEXT NOT NULL, key TEXT, uploadId TEXT, detail TEXT)",
+  "CREATE INDEX IF NOT EXISTS audit_by_action ON audit (action)",
+];
+const TABLES = ["shoot", "uploads", "parts", "assets", "audit"];
+
+const INSERT_UPLOAD =
+  "INSERT INTO uploads (uploadId, key, objectKey, shootId, filename, contentType, size, sha256, state, " +
+  "multipart, partSize, partCount, createdAtMs, presignedAtMs) " +
+  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)";
+const INSERT_AUDIT =
+  "INSERT INTO audit (atMs, action, actor, requestId, key, uploadId, detail) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+const COMPLETION_WINDOW_MS = 6 * 3600_000; // records::kCompletionWindowMs
+const WORK_INDEX_REFRESH_MS = 3600_000; // records::kWorkIndexRefreshMs
+
+function randomHex(bytes) {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class BenchShootLedger extends DurableObject {
+  // The shoot as stored, or null for an object no shoot was created in (load_shoot).
+  #loadShoot() {
+    const sql = this.ctx.storage.sql;
+    const present = new Set(sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name));
+    if (!present.has("shoot")) return null;
+    if (!TABLES.every((name) => present.has(name))) for (const create of SCHEMA) sql.exec(create);
+    return sql.exec("SELECT * FROM shoot WHERE id = 1").toArray()[0] ?? null;
+  }
+
+  #audit(at, action, actor, requestId, key = null, uploadId = null, detail = null) {
+    this.ctx.storage.sql.exec(INSERT_AUDIT, at, action, actor, requestId, key, uploadId, detail);
+  }
+
+  // Seeding (bench/lib/workers.mjs seedShoot): create_shoot's statements.
+  createShoot({ shootId, owner, requestId, now }) {
+    return this.ctx.storage.transactionSync(() => {
+      if (this.#loadShoot()) return { refused: "shoot_exists" };
+      const sql = this.ctx.storage.sql;
+      for (const create of SCHEMA) sql.exec(create);
+      sql.exec("INSERT INTO shoot (id, shootId, owner, title, createdAtMs) VALUES (1, ?, ?, ?, ?)", shootId, owner, null, now);
+      this.#audit(now, "shoot.created", owner, requestId);
+      return { ok: true };
+    });
+  }
+
+  // {shootId, actor: {sub, admin}, requestId, now, files: [{filename, contentType, size, sha256, replace}]}
+  //   -> {uploads: [{upload} | {error}], indexWork} | {refused}
+  presign({ shootId, actor, requestId, now, files }) {
+    return this.ctx.storage.transactionSync(() => {
+      const shoot = this.#loadShoot();
+      if (!shoot) return { refused: "shoot_not_found" };
+      if (!actor.admin && actor.sub !== shoot.owner) return { refused: "not_shoot_owner" };
+      const sql = this.ctx.storage.sql;
+      const keys = files.map((file) => `shoots/${shootId}/${file.filename}`);
+      const digests = files.map((file) => file.sha256).filter(Boolean);
+      const assetRows = sql
+        .exec("SELECT key, sha256 FROM assets WHERE key IN (SELECT value FROM json_each(?))", JSON.stringify(keys))
+        .toArray();
+      const digestRows = sql
+        .exec("SELECT key, sha256 FROM assets WHERE sha256 IN (SELECT value FROM json_each(?)) ORDER BY key", JSON.stringify(digests))
+        .toArray();
+      const pendingRows = sql
+        .exec("SELECT * FROM uploads WHERE state = 'pending' AND key IN (SELECT value FROM json_each(?))", JSON.stringify(keys))
+        .toArray();
+      const assets = new Set(assetRows.map((row) => row.key));
+      const keyByDigest = new Map();
+      for (const row of digestRows) if (!keyByDigest.has(row.sha256)) keyByDigest.set(row.sha256, row.key);
+      const pending = new Map(pendingRows.map((row) => [row.key, row]));
+
+      const uploads = files.map((file, i) => {
+        const key = keys[i];
+        const holdsAsset = assets.has(key);
+        if (holdsAsset && !file.replace) return { error: "already_exists" };
+        const earlier = pending.get(key);
+        let upload;
+        const sameAgain =
+          earlier &&
+          now <= earlier.presignedAtMs + COMPLETION_WINDOW_MS &&
+          earlier.size === file.size &&
+          earlier.contentType === file.contentType &&
+          earlier.sha256 === file.sha256 &&
+          (earlier.objectKey !== earlier.key) === holdsAsset;
+        if (sameAgain) {
+          upload = { ...earlier, presignedAtMs: now };
+          sql.exec("UPDATE uploads SET presignedAtMs = ? WHERE uploadId = ?", now, upload.uploadId);
+        } else {
+          if (earlier) {
+            sql.exec("UPDATE uploads SET state = ?, cleanup = ? WHERE uploadId = ?", "cancelled", "due", earlier.uploadId);
+            this.#audit(now, "upload.cancelled", actor.sub, requestId, key, earlier.uploadId, "declared again");
+          }
+          const uploadId = `up_${shootId}_${randomHex(16)}`;
+          const objectKey = holdsAsset ? `staging/${uploadId}/${file.filename}` : key;
+          upload = {
+            uploadId,
+            key,
+            objectKey,
+            shootId,
+            filename: file.filename,
+            contentType: file.contentType,
+            size: file.size,
+            sha256: file.sha256,
+            state: "pending",
+            createdAtMs: now,
+            presignedAtMs: now,
+          };
+          sql.exec(INSERT_UPLOAD, uploadId, key, objectKey, shootId, file.filename, file.contentType, file.size, file.sha256, 0, 0, 0, now, now);
+          pending.set(key, upload); // a second entry for the same key in this batch sees this one
+        }
+        this.#audit(now, "upload.presigned", actor.sub, requestId, key, upload.uploadId);
+        const duplicateOf = file.sha256 ? keyByDigest.get(file.sha256) : undefined;
+        return duplicateOf && duplicateOf !== key ? { upload, duplicateOf } : { upload };
+      });
+      const indexWork = files.length > 0 && shoot.workIndexedAtMs < now - WORK_INDEX_REFRESH_MS;
+      if (indexWork) sql.exec("UPDATE shoot SET workIndexedAtMs = ? WHERE id = 1", now);
+      return { uploads, indexWork };
+    });
+  }
+
+  // The storage section (bench/lib/storage.mjs): the object's SQLite database in bytes.
+  databaseSize() {
+    return this.ctx.storage.sql.databaseSize;
+  }
+}
