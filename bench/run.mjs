@@ -6,12 +6,14 @@
 // under "Sections that failed").
 //
 // Options: --duration <s> (10, per target), --rounds <n> (2: the duration is split into rounds that alternate
-//          between targets), --warmup <s> (2), --connections <n> (16), --runs <n> (3, PUT runs of 64 MiB),
+//          between targets), --warmup <s> (2), --connections <n> (16),
+//          --runs <n> (3: PUT runs of 64 MiB, and multipart runs of 512 MiB),
 //          --batches <n> (100 batch presigns of 100 files per target, after 10 warm-up ones),
 //          --uploads <n> (1000 uploads into one shoot for the storage section),
 //          --before <dir> (or UPGATE_BEFORE=<dir>: a checkout of the parent of 6a6cc6d with its wasm built, the
 //          target upgate-v1; without it that target is reported as not measured),
-//          --only presign,batch,storage,compute,size,put (all).
+//          --digest-pairs <n> (1: pairs of 512 MiB multipart uploads without and with a declared sha256),
+//          --only presign,batch,storage,compute,size,put,multipart (all).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,6 +22,7 @@ import { gzipSync } from "node:zlib";
 import { BATCH_SHOOT_ID, measureBatch } from "./lib/batch.mjs";
 import { measureCompute } from "./lib/compute.mjs";
 import { checkPresign, loadPresign, presignBody, presignIo } from "./lib/presign.mjs";
+import { measureMultipart } from "./lib/multipart.mjs";
 import { measurePut } from "./lib/put.mjs";
 import { renderReport } from "./lib/report.mjs";
 import { measureStorage } from "./lib/storage.mjs";
@@ -38,6 +41,8 @@ import {
 } from "./lib/workers.mjs";
 
 const TIME_LIMIT_SECONDS = 300;
+const MULTIPART_TIME_LIMIT_SECONDS = 240; // added to the limit when the multipart section runs
+const MULTIPART_MAX_UPLOAD_BYTES = String(1024 * 1024 * 1024); // the 512 MiB files fit
 const GOALS = { upgateOverReference: 1.25, upgateOverFloor: 0.85, wasmGzipKiB: 350 };
 const BATCH_WARMUP = 10;
 
@@ -57,7 +62,8 @@ function readSettings() {
       batches: { type: "string", default: "100" },
       uploads: { type: "string", default: "1000" },
       before: { type: "string", default: process.env.UPGATE_BEFORE ?? "" },
-      only: { type: "string", default: "presign,batch,storage,compute,size,put" },
+      "digest-pairs": { type: "string", default: "1" },
+      only: { type: "string", default: "presign,batch,storage,compute,size,put,multipart" },
     },
   });
   return {
@@ -68,6 +74,7 @@ function readSettings() {
     putRuns: Number(values.runs),
     batches: Math.max(1, Number(values.batches)),
     uploads: Math.max(1, Number(values.uploads)),
+    digestPairs: Math.max(1, Number(values["digest-pairs"])),
     preLedgerDir: values.before ? checkPreLedgerBuild(values.before) : null,
     sections: new Set(values.only.split(",").map((s) => s.trim())),
   };
@@ -87,7 +94,8 @@ function describeMachine(settings) {
     `Node ${process.version}, Miniflare ${packageVersion("miniflare")}, workerd ${packageVersion("workerd")}. ` +
     `Everything on 127.0.0.1. Presign, batch, storage and compute: one workerd (one Miniflare instance with ` +
     `workers: [${[...presignTargets(settings), "compute", "upgate-sized"].join(", ")}], each on its own port through a ` +
-    `direct socket, each with its own KV namespace, R2 bucket and SQLite Durable Objects); PUT: one workerd per target. ` +
+    `direct socket, each with its own KV namespace, R2 bucket and SQLite Durable Objects); PUT and multipart: one ` +
+    `workerd per target. ` +
     `Miniflare's local KV/R2/Durable Object storage in ${STORAGE_ROOT}. ` +
     (settings.preLedgerDir
       ? `upgate-v1: Upgate before the shoot ledger, from ${settings.preLedgerDir}.`
@@ -211,6 +219,18 @@ async function benchPut(settings) {
   return { targets, ratio: targets.upgate.mbPerSecond / targets["plain-put"].mbPerSecond };
 }
 
+async function benchMultipart(settings) {
+  const bindings = benchBindings({ MAX_UPLOAD_BYTES: MULTIPART_MAX_UPLOAD_BYTES });
+  const token = await hs256Token(bindings.JWT_SECRET);
+  return measureMultipart(["upgate", "plain-multipart"], {
+    bindings,
+    token,
+    runs: settings.putRuns,
+    digestPairs: settings.digestPairs,
+    log: (message) => log(`  ${message}`),
+  });
+}
+
 // Ends the workerd processes this run started before leaving early (time limit, Ctrl-C, a crash).
 function abort(reason) {
   log(`stopping: ${reason}`);
@@ -221,7 +241,8 @@ function abort(reason) {
 async function main() {
   process.chdir(ROOT);
   const settings = readSettings();
-  setTimeout(() => abort(`over the ${TIME_LIMIT_SECONDS} s limit`), TIME_LIMIT_SECONDS * 1000).unref();
+  const limit = TIME_LIMIT_SECONDS + (settings.sections.has("multipart") ? MULTIPART_TIME_LIMIT_SECONDS : 0);
+  setTimeout(() => abort(`over the ${limit} s limit`), limit * 1000).unref();
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => abort(signal));
   process.on("uncaughtException", (error) => abort(error?.stack ?? String(error)));
   process.on("unhandledRejection", (/** @type {any} */ error) => abort(error?.stack ?? String(error)));
@@ -233,6 +254,9 @@ async function main() {
   }
   if (settings.sections.has("size")) report.size = await section(report, "size", async () => measureWasmSize());
   if (settings.sections.has("put")) report.put = await section(report, "put", () => benchPut(settings));
+  if (settings.sections.has("multipart")) {
+    report.multipart = await section(report, "multipart", () => benchMultipart(settings));
+  }
 
   const text = renderReport(report);
   mkdirSync(BUILD_DIR, { recursive: true });

@@ -10,6 +10,10 @@
 //   pending on the keys); then per file: INSERT INTO uploads (or, for a file declared the same way again, the
 //   UPDATE of its presignedAtMs; for a declaration that changed, the cancelled upload's UPDATE and audit row
 //   first) and the audit INSERT; and the UPDATE of shoot.workIndexedAtMs when the KV work index is due.
+//
+// Multipart (for bench/plain-multipart-worker.js): a presign whose file has a partSize creates a multipart upload
+// row; attachStorage, partWriter, recordPart, partsOf and markCompleted each run load_shoot's statements, then
+// load_upload's SELECT, then that operation's writes (wasm/ledger/multipart.cpp), in one transactionSync.
 import { DurableObject } from "cloudflare:workers";
 
 // The CREATE statements of wasm/ledger/schema.cpp, verbatim.
@@ -139,7 +143,9 @@ export class BenchShootLedger extends DurableObject {
             createdAtMs: now,
             presignedAtMs: now,
           };
-          sql.exec(INSERT_UPLOAD, uploadId, key, objectKey, shootId, file.filename, file.contentType, file.size, file.sha256, 0, 0, 0, now, now);
+          const multipart = file.partSize ? 1 : 0; // a multipart creation (bench/plain-multipart-worker.js)
+          sql.exec(INSERT_UPLOAD, uploadId, key, objectKey, shootId, file.filename, file.contentType, file.size, file.sha256,
+            multipart, file.partSize ?? 0, file.partCount ?? 0, now, now);
           pending.set(key, upload); // a second entry for the same key in this batch sees this one
         }
         this.#audit(now, "upload.presigned", actor.sub, requestId, key, upload.uploadId);
@@ -149,6 +155,99 @@ export class BenchShootLedger extends DurableObject {
       const indexWork = files.length > 0 && shoot.workIndexedAtMs < now - WORK_INDEX_REFRESH_MS;
       if (indexWork) sql.exec("UPDATE shoot SET workIndexedAtMs = ? WHERE id = 1", now);
       return { uploads, indexWork };
+    });
+  }
+
+  // Multipart, for bench/plain-multipart-worker.js: the statements of Upgate's ledger operations of the same name
+  // (wasm/ledger/multipart.cpp), each call in one transactionSync after load_shoot's statements, as Upgate's are.
+
+  // The upload row (load_upload's SELECT), or null.
+  #loadUpload(uploadId) {
+    return (
+      this.ctx.storage.sql
+        .exec("SELECT * FROM uploads WHERE uploadId IN (SELECT value FROM json_each(?))", JSON.stringify([uploadId]))
+        .toArray()[0] ?? null
+    );
+  }
+
+  // attachStorage: the storage upload the Worker created becomes the upload's.
+  attachStorage({ uploadId, storageUploadId }) {
+    return this.ctx.storage.transactionSync(() => {
+      if (!this.#loadShoot()) return { refused: "shoot_not_found" };
+      const upload = this.#loadUpload(uploadId);
+      if (!upload || upload.state !== "pending") return { refused: "upload_not_found" };
+      this.ctx.storage.sql.exec("UPDATE uploads SET storageUploadId = ? WHERE uploadId = ?", storageUploadId, uploadId);
+      return { upload: { ...upload, storageUploadId } };
+    });
+  }
+
+  // partWriter (find_part_writer): may this part of this upload be written now? The upload, or the refusal.
+  partWriter({ uploadId, key, partNumber, size }) {
+    return this.ctx.storage.transactionSync(() => {
+      const shoot = this.#loadShoot();
+      const upload = this.#loadUpload(uploadId);
+      if (!shoot || !upload || !upload.multipart || upload.key !== key) return { refused: "upload_superseded" };
+      if (upload.state !== "pending") return { refused: `upload_${upload.state}` };
+      if (!upload.storageUploadId) return { refused: "upload_superseded" };
+      if (partNumber < 1 || partNumber > upload.partCount) return { refused: "invalid_request" };
+      const expected = partNumber < upload.partCount ? upload.partSize : upload.size - (upload.partCount - 1) * upload.partSize;
+      if (size !== expected) return { refused: "invalid_request" };
+      return { upload };
+    });
+  }
+
+  // recordPart (record_part): storage holds the part now.
+  recordPart({ uploadId, partNumber, size, etag, now }) {
+    return this.ctx.storage.transactionSync(() => {
+      const upload = this.#loadShoot() ? this.#loadUpload(uploadId) : null;
+      if (!upload || upload.state !== "pending") return { refused: "upload_not_found" };
+      const sql = this.ctx.storage.sql;
+      sql.exec(
+        "INSERT OR REPLACE INTO parts (uploadId, partNumber, size, etag, storedAtMs) VALUES (?, ?, ?, ?, ?)",
+        uploadId,
+        partNumber,
+        size,
+        etag,
+        now,
+      );
+      sql.exec("UPDATE uploads SET presignedAtMs = ? WHERE uploadId = ?", now, uploadId);
+      return { recorded: true };
+    });
+  }
+
+  // Before a completion: the upload and its parts (load_parts), ascending.
+  partsOf({ uploadId }) {
+    return this.ctx.storage.transactionSync(() => {
+      const upload = this.#loadShoot() ? this.#loadUpload(uploadId) : null;
+      if (!upload) return { refused: "upload_not_found" };
+      const parts = this.ctx.storage.sql
+        .exec("SELECT partNumber, size, etag FROM parts WHERE uploadId = ? ORDER BY partNumber", uploadId)
+        .toArray();
+      return { upload, parts };
+    });
+  }
+
+  // After a completion: the upload completed, its asset, the audit row.
+  markCompleted({ uploadId, etag, actor, requestId, now }) {
+    return this.ctx.storage.transactionSync(() => {
+      const upload = this.#loadShoot() ? this.#loadUpload(uploadId) : null;
+      if (!upload || upload.state !== "pending") return { refused: "upload_not_found" };
+      const sql = this.ctx.storage.sql;
+      sql.exec("UPDATE uploads SET state = 'completed', completion = ? WHERE uploadId = ?", JSON.stringify({ etag }), uploadId);
+      sql.exec(
+        "INSERT OR REPLACE INTO assets (key, filename, uploadId, size, contentType, sha256, etag, completedAtMs) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        upload.key,
+        upload.filename,
+        uploadId,
+        upload.size,
+        upload.contentType,
+        upload.sha256,
+        etag,
+        now,
+      );
+      this.#audit(now, "upload.completed", actor, requestId, upload.key, uploadId);
+      return { ok: true };
     });
   }
 

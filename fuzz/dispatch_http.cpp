@@ -51,7 +51,7 @@ namespace {
 
 constexpr int64_t kNowSeconds = 1795262400;  // 2026-11-21T12:00:00Z
 constexpr int64_t kNowMs = kNowSeconds * 1000;
-constexpr int64_t kMaxUploadBytes = 104857600;  // the default MAX_UPLOAD_BYTES
+constexpr SizeLimits kLimits{int64_t(95) * 1024 * 1024, int64_t(5) * 1024 * 1024 * 1024};  // the defaults
 const std::string kJwtSecret = "0123456789abcdef0123456789abcdef-test-secret";
 const std::string kUploadKeyId = "UPGATEKEY123";
 const std::string kUploadSecret = "upload-signing-secret-0123456789abcdef";
@@ -263,7 +263,7 @@ void check_response(const json& answer, const std::string& body, const std::stri
   }
 
   // The independent expectation.
-  const auto parsed = parse_presign_request(body, kMaxUploadBytes, kNowSeconds);
+  const auto parsed = parse_presign_request(body, kLimits, kNowSeconds);
   if (const auto* rejected = std::get_if<Rejection>(&parsed)) {
     FUZZ_CHECK(status == rejected->status && error_code == rejected->code, detail + " expected " + rejected->code);
     return;

@@ -1,5 +1,6 @@
 // Fuzz target: request body decoding (parse_presign_request, parse_complete_request,
-// parse_create_shoot_request), with the input as the body text.
+// parse_create_shoot_request, parse_multipart_request, parse_sign_parts_request, parse_sign_request), with the
+// input as the body text.
 //
 // Invariants:
 //  - nothing throws (an nlohmann type error would escape as an uncaught exception and abort);
@@ -12,7 +13,11 @@
 //    check_file says for that item;
 //  - complete: 1-100 non-empty ids, batch exactly when "uploadIds" is present, in request order;
 //  - create shoot: the id returned is a valid shoot id and is the body's "shootId".
+//  - multipart: an accepted file is cut into 1-10,000 parts of 5 MiB up to the largest part, the last holding
+//    the rest; sign: 1-100 part numbers in 1..10,000, digests only for those; sign-request: the key is the
+//    shoot's, and the operation agrees with the upload id and part number it carries.
 //  - every rejection renders to JSON that parses again.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +26,8 @@
 
 #include "fuzz_check.h"
 #include "naming/naming.h"
+#include "uploads/multipart_request.h"
+#include "uploads/sign_request.h"
 #include "uploads/upload_request.h"
 #include "util/json.h"
 
@@ -28,8 +35,10 @@ using namespace upgate;
 
 namespace {
 
-constexpr int64_t kNow = 1795262400;  // 2026-11-21T12:00:00Z
-constexpr int64_t kMaxUploadBytes = 104857600;
+constexpr int64_t kNow = 1795262400;                                  // 2026-11-21T12:00:00Z
+constexpr int64_t kMaxUploadBytes = int64_t(5) * 1024 * 1024 * 1024;  // the defaults: 5 GiB in all,
+constexpr int64_t kMaxSinglePutBytes = int64_t(95) * 1024 * 1024;     // 95 MiB in one worker-mode PUT
+constexpr SizeLimits kLimits{kMaxSinglePutBytes, kMaxUploadBytes};
 
 bool is_lower_hex(const std::string& text) { return text.find_first_not_of("0123456789abcdef") == std::string::npos; }
 
@@ -52,7 +61,7 @@ std::optional<std::string> top_level_code(const std::optional<json>& parsed) {
 void check_file_accepted(const FileRequest& file, const std::string& shoot_id, const std::string& where) {
   FUZZ_CHECK(!naming::check_filename(file.filename, shoot_id, file.content_type, kNow).has_value(),
              where + " file=" + file.filename);
-  FUZZ_CHECK(file.size >= 1 && file.size <= kMaxUploadBytes, where);
+  FUZZ_CHECK(file.size >= 1 && file.size <= kMaxSinglePutBytes, where);
   FUZZ_CHECK(naming::is_allowed_content_type(file.content_type), where);
   FUZZ_CHECK(file.content_type.find_first_of("; \tABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos,
              where + " type=" + file.content_type);
@@ -60,7 +69,7 @@ void check_file_accepted(const FileRequest& file, const std::string& shoot_id, c
 }
 
 void check_presign(const std::string& body, const std::optional<json>& parsed, const std::string& where) {
-  const auto result = parse_presign_request(body, kMaxUploadBytes, kNow);
+  const auto result = parse_presign_request(body, kLimits, kNow);
   if (const auto* rejected = std::get_if<Rejection>(&result)) {
     check_rejection(*rejected, where);
     FUZZ_CHECK(rejected->status == 400, where + " code=" + rejected->code);
@@ -87,7 +96,7 @@ void check_presign(const std::string& body, const std::optional<json>& parsed, c
     const json& item = request.batch ? (*parsed)["files"][i] : *parsed;
     FUZZ_CHECK(request.declared_filenames[i] == string_field(item, "filename"), where);
     // Each entry is exactly check_file's answer for its item.
-    const auto alone = check_file(item, request.shoot_id, kMaxUploadBytes, kNow);
+    const auto alone = check_file(item, request.shoot_id, kLimits, kNow);
     FUZZ_CHECK(alone.index() == request.files[i].index(), where);
     if (const auto* file = std::get_if<FileRequest>(&request.files[i])) {
       check_file_accepted(*file, request.shoot_id, where);
@@ -101,6 +110,7 @@ void check_presign(const std::string& body, const std::optional<json>& parsed, c
     const bool known = (rejection.status == 400 && rejection.code == "invalid_request") ||
                        (rejection.status == 403 && rejection.code == "content_type_not_allowed") ||
                        (rejection.status == 413 && rejection.code == "file_too_large") ||
+                       (rejection.status == 413 && rejection.code == "multipart_required") ||
                        (rejection.status == 422 && rejection.code == "invalid_filename");
     FUZZ_CHECK(known, where + " status=" + std::to_string(rejection.status) + " code=" + rejection.code);
     if (rejection.code == "invalid_filename") {
@@ -162,6 +172,60 @@ void check_create_shoot(const std::string& body, const std::optional<json>& pars
   FUZZ_CHECK(title_acceptable(*parsed) && request.title == string_field(*parsed, "title"), where);
 }
 
+// Multipart's create: a file checked as presign checks one (up to the upload limit), cut into parts that fit
+// S3's rules: at least 5 MiB but the last, at most the largest part, at most 10,000 of them.
+void check_multipart(const std::string& body, const std::string& where) {
+  const auto result = parse_multipart_request(body, kMaxUploadBytes, kMaxSinglePutBytes, kNow);
+  if (const auto* rejected = std::get_if<Rejection>(&result)) {
+    check_rejection(*rejected, where);
+    FUZZ_CHECK(rejected->code != "multipart_required", where);
+    return;
+  }
+  const MultipartRequest& request = std::get<MultipartRequest>(result);
+  const int64_t size = request.file.size;
+  FUZZ_CHECK(size >= 1 && size <= kMaxUploadBytes, where);
+  FUZZ_CHECK(request.file.part_size >= kMinPartBytes && request.file.part_size <= kMaxSinglePutBytes, where);
+  FUZZ_CHECK(request.part_count >= 1 && request.part_count <= kMaxParts, where);
+  FUZZ_CHECK(request.file.part_size * request.part_count >= size, where);
+  FUZZ_CHECK(request.file.part_size * (request.part_count - 1) < size, where);
+  const int64_t last = PartPlan::size_of(request.part_count, request.file.part_size, size);
+  FUZZ_CHECK(last >= 1 && last <= request.file.part_size, where);
+}
+
+void check_sign_parts(const std::string& body, const std::string& where) {
+  const auto result = parse_sign_parts_request(body);
+  if (const auto* rejected = std::get_if<Rejection>(&result)) {
+    check_rejection(*rejected, where);
+    FUZZ_CHECK(rejected->status == 400, where);
+    return;
+  }
+  const SignPartsRequest& request = std::get<SignPartsRequest>(result);
+  FUZZ_CHECK(!request.upload_id.empty(), where);
+  FUZZ_CHECK(!request.part_numbers.empty() && request.part_numbers.size() <= kMaxPartsPerSign, where);
+  for (int64_t number : request.part_numbers) FUZZ_CHECK(number >= 1 && number <= kMaxParts, where);
+  for (const auto& [number, digest] : request.sha256) {
+    FUZZ_CHECK(
+        std::find(request.part_numbers.begin(), request.part_numbers.end(), number) != request.part_numbers.end(),
+        where);
+    FUZZ_CHECK(digest.size() == 64 && is_lower_hex(digest), where);
+  }
+}
+
+void check_sign_request(const std::string& body, const std::string& where) {
+  const auto result = parse_sign_request(body);
+  if (const auto* rejected = std::get_if<Rejection>(&result)) {
+    check_rejection(*rejected, where);
+    FUZZ_CHECK(rejected->status == 400, where);
+    return;
+  }
+  const SignRequest& request = std::get<SignRequest>(result);
+  FUZZ_CHECK(request.key == "shoots/" + request.shoot_id + "/" + request.filename && !request.filename.empty(), where);
+  const bool multipart_step =
+      request.operation != S3Operation::PutObject && request.operation != S3Operation::CreateMultipartUpload;
+  FUZZ_CHECK(multipart_step == !request.upload_id.empty(), where);
+  FUZZ_CHECK((request.operation == S3Operation::UploadPart) == (request.part_number > 0), where);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -171,5 +235,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_presign(body, parsed, where);
   check_complete(body, parsed, where);
   check_create_shoot(body, parsed, where);
+  check_multipart(body, where);
+  check_sign_parts(body, where);
+  check_sign_request(body, where);
   return 0;
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything Upgate needs on Debian 12, idempotently and quietly when all is present:
 # Debian packages (Emscripten, CMake, nlohmann-json, doctest, clang for fuzzing and its format and tidy tools,
-# Chromium for the browser tests),
-# the Crypto++ source from Debian's source package into third_party/ (ignored by git), and the npm dependencies
-# (npm ci).
+# Chromium for the browser tests, ImageMagick for test images),
+# the Crypto++ and libjpeg-turbo sources from Debian's source packages into third_party/ (ignored by git), and the
+# npm dependencies (npm ci).
 # Nothing is fetched from anywhere but Debian's archive and the npm registry.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,8 +11,12 @@ cd "$root"
 
 # Pinned: the Crypto++ source the core is built and tested against.
 CRYPTOPP_SRC_VERSION="8.7.0+git220824-1"
+# Pinned: the libjpeg-turbo source the previews (wasm/previews) are built and tested against.
+LIBJPEG_TURBO_SRC_VERSION="1:2.1.5-2"
 APT_PACKAGES=(emscripten binaryen wabt nlohmann-json3-dev doctest-dev cmake make g++ clang-14 lld-14
   libclang-rt-14-dev clang-format clang-tidy debian-archive-keyring dpkg-dev xz-utils chromium)
+APT_PACKAGES+=(libimage-exiftool-perl)  # exiftool, the metadata parsers' differential oracle (tests/unit/metadata)
+APT_PACKAGES+=(imagemagick)  # camera-sized test JPEGs for the previews' unit tests (tests/unit/previews)
 
 log() { printf '[bootstrap] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -59,6 +63,35 @@ SRC
   rm -rf "$work"
 }
 
+# libjpeg-turbo from Debian's source package, the same way: only the upstream tarball (Debian's patches concern its
+# SIMD, build stamp, RPATH and manual pages, none of which this build uses). CMakeLists.txt compiles the library
+# from it and writes its three configuration headers from the tarball's templates.
+fetch_libjpeg_turbo_source() {
+  local dest="$root/third_party/libjpeg-turbo"
+  [ -f "$dest/.version" ] && [ "$(cat "$dest/.version")" = "$LIBJPEG_TURBO_SRC_VERSION" ] && return 0
+  log "fetching libjpeg-turbo source package $LIBJPEG_TURBO_SRC_VERSION from Debian"
+  local work="$root/third_party/.apt-src-libjpeg-turbo"
+  rm -rf "$work" "$dest"
+  mkdir -p "$work/lists/partial" "$work/dl"
+  cat > "$work/src.sources" <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  local opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work" -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache")
+  apt-get "${opts[@]}" update -qq
+  (cd "$work/dl" && apt-get "${opts[@]}" source --download-only -qq "libjpeg-turbo=$LIBJPEG_TURBO_SRC_VERSION")
+  local orig
+  orig=$(ls "$work"/dl/libjpeg-turbo_*.orig.tar.* | head -n1)
+  mkdir -p "$dest"
+  tar -xf "$orig" -C "$dest" --strip-components=1
+  test -f "$dest/jpeglib.h"
+  echo "$LIBJPEG_TURBO_SRC_VERSION" > "$dest/.version"
+  rm -rf "$work"
+}
+
 install_npm_packages() {
   # npm rewrites node_modules/.package-lock.json on every install: newer than the lock file means up to date.
   [ node_modules/.package-lock.json -nt package-lock.json ] && return 0
@@ -68,4 +101,6 @@ install_npm_packages() {
 
 install_apt_packages
 fetch_cryptopp_source
+bash scripts/fetch-test-images.sh  # ExifTool's test images, for the same test
+fetch_libjpeg_turbo_source
 install_npm_packages

@@ -3,7 +3,7 @@
 # one closing line. Exits non-zero when any tool found a problem. npm test runs it after the build.
 #   C++:        clang-format (.clang-format) and clang-tidy (.clang-tidy, warnings as errors) over the core
 #   JavaScript: ESLint (eslint.config.js) and tsc over JSDoc-typed JavaScript (jsconfig.json), over shim/,
-#               scripts/, tests/ and bench/
+#               scripts/, tests/, bench/ and client/
 #   secrets:    secretlint's recommended rules (.secretlintrc.json) over every file git tracks or would add
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -90,7 +90,7 @@ done < <(git ls-files -z --cached --others --exclude-standard) > "$out/files"
 
 # The three tools run at once; each one's output is kept for its report.
 "$bin/eslint" --max-warnings=0 --cache --cache-location node_modules/.cache/eslint/ \
-  shim scripts tests bench eslint.config.js > "$out/eslint" 2>&1 &
+  shim scripts tests bench client eslint.config.js > "$out/eslint" 2>&1 &
 eslint_pid=$!
 "$bin/tsc" -p jsconfig.json --pretty false > "$out/tsc" 2>&1 &
 tsc_pid=$!

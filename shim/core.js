@@ -39,6 +39,10 @@ function withBodies(output) {
  * @property {(algorithm: number) => number} upgate_checksum_open
  * @property {(handle: number, length: number) => void} upgate_checksum_update
  * @property {(handle: number) => number} upgate_checksum_finish
+ * @property {(length: number) => number} upgate_blob_alloc
+ * @property {(id: number) => number} upgate_blob_data
+ * @property {(id: number) => number} upgate_blob_size
+ * @property {(id: number) => void} upgate_blob_release
  */
 
 export class Core {
@@ -59,6 +63,21 @@ export class Core {
     const outputLength = upgate_call(written);
     const output = decoder.decode(new Uint8Array(memory.buffer, upgate_output(), outputLength));
     return withBodies(output);
+  }
+
+  // Bytes handed to the core as a blob (wasm/protocol/blobs.h): its id, or 0 when the core refused the size.
+  putBlob(bytes) {
+    const id = this.exports.upgate_blob_alloc(bytes.byteLength);
+    if (id !== 0) new Uint8Array(this.exports.memory.buffer, this.exports.upgate_blob_data(id), bytes.byteLength).set(bytes);
+    return id;
+  }
+
+  // A blob the core made, copied out and released.
+  takeBlob(id) {
+    const size = this.exports.upgate_blob_size(id);
+    const bytes = new Uint8Array(this.exports.memory.buffer, this.exports.upgate_blob_data(id), size).slice();
+    this.exports.upgate_blob_release(id);
+    return bytes;
   }
 
   // A running CRC over streamed bytes (wasm/crypto/checksum_stream.h): algorithm "crc32" or "crc32c".

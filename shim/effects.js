@@ -94,47 +94,70 @@ function crcCheck(core, algorithm, expectedHex, length) {
   });
 }
 
-// R2 verifies SHA-1 and SHA-256 itself; the CRCs run through the core on the way.
-function checkedBody(body, checksums, length, core) {
+const DIGEST_NAMES = { sha1: "SHA-1", sha256: "SHA-256" };
+
+// The same hold-back as crcCheck, with the runtime's native digest: for parts, which R2 does not verify.
+function digestCheck(algorithm, expectedHex, length) {
+  const digest = new crypto.DigestStream(DIGEST_NAMES[algorithm]);
+  const writer = digest.getWriter();
+  let received = 0;
+  let finished = false;
+  return new TransformStream({
+    async transform(chunk, controller) {
+      received += chunk.byteLength;
+      if (!finished) await writer.write(chunk);
+      if (!finished && received >= length) {
+        finished = true;
+        await writer.close();
+        if (bytesToHex(new Uint8Array(await digest.digest)) !== expectedHex) {
+          throw new ChecksumMismatch(`${algorithm} differs`);
+        }
+      }
+      controller.enqueue(chunk);
+    },
+    flush() {
+      if (!finished) writer.abort().catch(() => {}); // a short body: the length check refuses it
+    },
+  });
+}
+
+// The CRCs run through the core on the way; R2 verifies SHA-1 and SHA-256 of a whole object itself, and
+// digests: "stream" checks them here too (for parts, which R2 does not verify).
+function checkedBody(body, checksums, length, core, digests = "r2") {
   let stream = body;
   for (const algorithm of ["crc32", "crc32c"]) {
     if (checksums[algorithm]) stream = stream.pipeThrough(crcCheck(core, algorithm, checksums[algorithm], length));
+  }
+  if (digests === "stream") {
+    for (const algorithm of ["sha1", "sha256"]) {
+      if (checksums[algorithm]) stream = stream.pipeThrough(digestCheck(algorithm, checksums[algorithm], length));
+    }
   }
   return stream;
 }
 
 const PUMP_SETTLE_MS = 20;
 
-// Streams the request body into R2 through a FixedLengthStream, so R2 gets a known length without the body
-// ever being held whole, and a body shorter or longer than declared fails the put (R2 then stores nothing).
-// A failure is classified for the core: "length" (the body did not fit), "checksum" (a digest differs) or
-// "storage". When R2 fails on its own the pump is stopped, so the request answers at once instead of waiting
-// on a body nobody reads.
-async function putBody(effect, { request, env, core }) {
-  if (!request.body) return { ok: false, failure: "length", error: "no body" };
-  const checksums = effect.checksums ?? {};
-  const fixed = new FixedLengthStream(effect.length);
+// Streams a body (already checked by checkedBody) into R2 through a FixedLengthStream, so R2 gets a known
+// length without the body ever being held whole, and a body shorter or longer than declared fails the write
+// (R2 then stores nothing). store(readable) does the write. A failure is classified for the core: "length"
+// (the body did not fit), "checksum" (a digest differs) or "storage". When R2 fails on its own the pump is
+// stopped, so the request answers at once instead of waiting on a body nobody reads.
+async function streamInto(body, length, store) {
+  const fixed = new FixedLengthStream(length);
   const stop = new AbortController();
-  const pumping = checkedBody(request.body, checksums, effect.length, core)
-    .pipeTo(fixed.writable, { signal: stop.signal })
-    .then(
-      () => null,
-      (error) => error ?? new Error("body stream failed"),
-    );
-  const options = {
-    httpMetadata: { contentType: effect.contentType },
-    customMetadata: { "upload-id": effect.uploadId },
-  };
-  if (checksums.sha256) options.sha256 = checksums.sha256;
-  if (checksums.sha1) options.sha1 = checksums.sha1;
+  const pumping = body.pipeTo(fixed.writable, { signal: stop.signal }).then(
+    () => null,
+    (error) => error ?? new Error("body stream failed"),
+  );
   try {
-    const object = await env.BUCKET.put(effect.key, fixed.readable, options);
+    const stored = await store(fixed.readable);
     const pumpError = await pumping;
     if (pumpError) return { ok: false, failure: "length", error: String(pumpError.message ?? pumpError) };
-    return { ok: true, object: describeObject(object) };
+    return stored;
   } catch (error) {
-    // A body that failed (too short, too long, a CRC that differs) has already ended the pump; otherwise R2
-    // failed by itself and the pump is stopped here.
+    // A body that failed (too short, too long, a digest that differs) has already ended the pump; otherwise
+    // R2 failed by itself and the pump is stopped here.
     const pumpError = await Promise.race([pumping, new Promise((resolve) => setTimeout(resolve, PUMP_SETTLE_MS, undefined))]);
     if (pumpError === undefined) stop.abort();
     const message = String(error?.message ?? error);
@@ -142,6 +165,79 @@ async function putBody(effect, { request, env, core }) {
     if (pumpError) return { ok: false, failure: "length", error: message };
     if (/sha-?(1|256)|digest|checksum/i.test(message)) return { ok: false, failure: "checksum", error: message };
     return { ok: false, failure: "storage", error: message };
+  }
+}
+
+// A whole object, marked with the upload that wrote it (contract 5.5).
+async function putBody(effect, { request, env, core }) {
+  if (!request.body) return { ok: false, failure: "length", error: "no body" };
+  const checksums = effect.checksums ?? {};
+  const options = {
+    httpMetadata: { contentType: effect.contentType },
+    customMetadata: { "upload-id": effect.uploadId },
+  };
+  if (checksums.sha256) options.sha256 = checksums.sha256;
+  if (checksums.sha1) options.sha1 = checksums.sha1;
+  const body = checkedBody(request.body, checksums, effect.length, core);
+  return streamInto(body, effect.length, async (readable) => ({
+    ok: true,
+    object: describeObject(await env.BUCKET.put(effect.key, readable, options)),
+  }));
+}
+
+// One part of a multipart upload (contract 5.4); R2 keeps no digest of a part, so they are all checked here.
+async function putPart(effect, { request, env, core }) {
+  if (!request.body) return { ok: false, failure: "length", error: "no body" };
+  const upload = env.BUCKET.resumeMultipartUpload(effect.key, effect.storageUploadId);
+  const body = checkedBody(request.body, effect.checksums ?? {}, effect.length, core, "stream");
+  return streamInto(body, effect.length, async (readable) => {
+    const part = await upload.uploadPart(effect.partNumber, readable);
+    return { ok: true, etag: part.etag };
+  });
+}
+
+async function readHead(effect, env) {
+  const object = await env.BUCKET.get(effect.key, { range: { offset: 0, length: effect.length } });
+  if (!object) return { ok: true, object: null };
+  return { ok: true, object: describeObject(object), hex: bytesToHex(new Uint8Array(await object.arrayBuffer())) };
+}
+
+// The whole object through the runtime's native SHA-256, keeping only its first bytes: memory stays flat
+// whatever the file's size.
+async function readHeadAndDigest(effect, env) {
+  const object = await env.BUCKET.get(effect.key);
+  if (!object) return { ok: true, object: null };
+  const digest = new crypto.DigestStream("SHA-256");
+  const writer = digest.getWriter();
+  const reader = object.body.getReader();
+  const head = new Uint8Array(Math.min(effect.length, object.size));
+  let kept = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (kept < head.length) {
+      const take = value.subarray(0, head.length - kept);
+      head.set(take, kept);
+      kept += take.byteLength;
+    }
+    await writer.write(value);
+  }
+  await writer.close();
+  const sha256 = bytesToHex(new Uint8Array(await digest.digest));
+  return { ok: true, object: describeObject(object), hex: bytesToHex(head), sha256 };
+}
+
+// Frees a multipart upload and its parts. One storage no longer knows (aborted or completed before) is
+// answered as aborted: false, so its parts are not counted twice.
+async function abortMultipart(effect, { env }) {
+  try {
+    await env.BUCKET.resumeMultipartUpload(effect.key, effect.storageUploadId).abort();
+    return { ok: true, aborted: true };
+  } catch (error) {
+    if (/no ?such ?upload|does not exist|not found/i.test(String(error?.message ?? error))) {
+      return { ok: true, aborted: false };
+    }
+    throw error;
   }
 }
 
@@ -213,12 +309,8 @@ const handlers = {
     };
   },
   r2_head: async (effect, { env }) => ({ ok: true, object: describeObject(await env.BUCKET.head(effect.key)) }),
-  // One read for what complete judges: the object's metadata and its first bytes.
-  r2_read_head: async (effect, { env }) => {
-    const object = await env.BUCKET.get(effect.key, { range: { offset: 0, length: effect.length } });
-    if (!object) return { ok: true, object: null };
-    return { ok: true, object: describeObject(object), hex: bytesToHex(new Uint8Array(await object.arrayBuffer())) };
-  },
+  // One read for what complete judges: the object's metadata and its first bytes (and its SHA-256).
+  r2_read_head: (effect, { env }) => (effect.sha256 ? readHeadAndDigest(effect, env) : readHead(effect, env)),
   r2_delete: async (effect, { env }) => {
     if (effect.keys.length > 0) await env.BUCKET.delete(effect.keys);
     return { ok: true };
@@ -235,8 +327,51 @@ const handlers = {
       cursor: page.truncated ? page.cursor : "",
     };
   },
+  // A byte range of an object, handed to the core as a blob (metadata and preview sources, contract 10).
+  r2_read_range: async (effect, { env, core }) => {
+    const object = await env.BUCKET.get(effect.key, { range: { offset: effect.offset, length: effect.length } });
+    if (!object) return { ok: true, object: null };
+    const bytes = new Uint8Array(await object.arrayBuffer());
+    const blob = core.putBlob(bytes);
+    if (blob === 0) return { ok: false, error: "the range is larger than the core may hold" };
+    return { ok: true, object: describeObject(object), blob, length: bytes.byteLength };
+  },
+  // Bytes the core made (a preview), stored.
+  r2_put_blob: async (effect, { env, core }) => {
+    const bytes = core.takeBlob(effect.blob);
+    const object = await env.BUCKET.put(effect.key, bytes, { httpMetadata: { contentType: effect.contentType } });
+    return { ok: true, object: describeObject(object) };
+  },
   r2_put_body: putBody,
+  r2_put_part: putPart,
+  r2_multipart_create: async (effect, { env }) => {
+    const upload = await env.BUCKET.createMultipartUpload(effect.key, {
+      httpMetadata: { contentType: effect.contentType },
+      customMetadata: { "upload-id": effect.uploadId }, // the assembled object names its upload (contract 5.5)
+    });
+    return { ok: true, storageUploadId: upload.uploadId };
+  },
+  r2_multipart_complete: async (effect, { env }) => {
+    const upload = env.BUCKET.resumeMultipartUpload(effect.key, effect.storageUploadId);
+    return { ok: true, object: describeObject(await upload.complete(effect.parts)) };
+  },
+  r2_multipart_abort: abortMultipart,
   r2_copy: copyObject,
+  queue_send: async (effect, { env }) => {
+    await env.UPLOAD_EVENTS.sendBatch(effect.messages.map((body) => ({ body })));
+    return { ok: true };
+  },
+  // Only ever to the configured receiver: the core names no URL.
+  webhook_post: async (effect, { env }) => {
+    const response = await fetch(env.WEBHOOK_URL, {
+      method: "POST",
+      headers: effect.headers,
+      body: effect.body,
+      redirect: "manual",
+    });
+    await response.body?.cancel();
+    return { ok: true, status: response.status };
+  },
   rate_limiter: async (effect, { env }) => {
     if (!env.RATE_LIMITER) return { ok: true, bound: false, success: true };
     const { success } = await env.RATE_LIMITER.limit({ key: effect.key });

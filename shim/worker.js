@@ -118,6 +118,32 @@ export function createWorker({ wasmModule, openapiDocument }) {
       }
     },
 
+    // UPLOAD_EVENTS deliveries (wasm/app/processing.h): the core decides, per message, ack or retry.
+    async queue(batch, env) {
+      const call = {
+        op: "queue",
+        messages: batch.messages.map((message) => ({ id: message.id, body: message.body, attempts: message.attempts })),
+        now: Date.now(),
+        entropy: randomHex(32),
+      };
+      let answer;
+      try {
+        answer = await converse(call, { request: null, env });
+      } catch (error) {
+        core = null;
+        logLine({ ts: new Date().toISOString(), level: "error", request_id: `req_${randomHex(16)}`, event: "queue", message: String(error?.message ?? error) });
+        batch.retryAll();
+        return;
+      }
+      logLine(answer.log);
+      const byId = new Map(batch.messages.map((message) => [message.id, message]));
+      for (const outcome of answer.outcomes) {
+        const message = byId.get(outcome.id);
+        if (outcome.action === "retry") message?.retry({ delaySeconds: outcome.delaySeconds });
+        else message?.ack();
+      }
+    },
+
     // The cron trigger: the core reasons with the scheduled time, so a run can be replayed "7 hours later".
     async scheduled(controller, env) {
       try {

@@ -21,6 +21,15 @@ declare class FixedLengthStream extends TransformStream<ArrayBuffer | ArrayBuffe
 }
 
 // The Durable Object base class (shim/ledger.js): ctx is the object's state (storage.sql, transactionSync).
+// workerd's streaming digest: a WritableStream whose digest resolves once it is closed.
+declare class DigestStream extends WritableStream<ArrayBuffer | ArrayBufferView> {
+  constructor(algorithm: string);
+  readonly digest: Promise<ArrayBuffer>;
+}
+interface Crypto {
+  DigestStream: typeof DigestStream;
+}
+
 declare module "cloudflare:workers" {
   export class DurableObject {
     constructor(ctx: any, env: any);

@@ -8,11 +8,15 @@
 //   h = upgate_checksum_open(algorithm)        1 = CRC-32, 2 = CRC-32C; 0 when unknown
 //   upgate_checksum_update(h, len)             the len bytes written at upgate_input(len)
 //   out_len = upgate_checksum_finish(h)        the hex checksum at upgate_output(); the handle is closed
+//
+// Bytes that cross as bytes (protocol/blobs.h): upgate_blob_alloc, upgate_blob_data, upgate_blob_size,
+// upgate_blob_release.
 #include <cstdint>
 #include <string>
 
 #include "app/dispatch.h"
 #include "crypto/checksum_stream.h"
+#include "protocol/blobs.h"
 
 namespace {
 std::string input_buffer;
@@ -44,5 +48,19 @@ __attribute__((export_name("upgate_checksum_update"))) void upgate_checksum_upda
 __attribute__((export_name("upgate_checksum_finish"))) uint32_t upgate_checksum_finish(uint32_t handle) {
   output_buffer = upgate::checksum_stream::finish(handle);
   return static_cast<uint32_t>(output_buffer.size());
+}
+
+__attribute__((export_name("upgate_blob_alloc"))) uint32_t upgate_blob_alloc(uint32_t length) {
+  return upgate::blobs::alloc(length);
+}
+
+__attribute__((export_name("upgate_blob_data"))) char* upgate_blob_data(uint32_t id) { return upgate::blobs::data(id); }
+
+__attribute__((export_name("upgate_blob_size"))) uint32_t upgate_blob_size(uint32_t id) {
+  return upgate::blobs::size(id);
+}
+
+__attribute__((export_name("upgate_blob_release"))) void upgate_blob_release(uint32_t id) {
+  upgate::blobs::release(id);
 }
 }

@@ -275,6 +275,108 @@ function putSection(put) {
   ].join("\n");
 }
 
+function multipartSection(multipart) {
+  const names = {
+    upgate: "Upgate (create, sign, signed part PUTs, complete)",
+    "plain-multipart": "plain JS Worker (DO check, FixedLengthStream → uploadPart, DO record)",
+  };
+  const { partMiB, parallel } = multipart;
+  const rows = [];
+  for (const [name, r] of Object.entries(multipart.targets)) {
+    for (const [size, when] of [
+      [r.small, ""],
+      [r.large, ""],
+      [r.smallAgain, " (after the large)"],
+    ]) {
+      rows.push([
+        names[name],
+        `${grouped(size.fileMiB)}${when}`,
+        grouped(partMiB),
+        String(parallel),
+        `${fixed(size.partMiBps, 1)}${size.runs.length > 1 ? ` (${size.runs.map((v) => fixed(v, 1)).join(", ")})` : ""}`,
+        fixed(size.partCpuSecondsPerGiB, 2),
+        fixed(size.flowSeconds, 1),
+        mib(size.beforeKiB),
+        `${mib(size.peakKiB)} (+${mib(size.growthKiB)})`,
+      ]);
+    }
+  }
+  const t = multipart.targets;
+  const flat = Object.entries(t)
+    .map(
+      ([name, r]) =>
+        `${name} ${mib(r.smallAgain.peakKiB)} at ${grouped(r.smallAgain.fileMiB)} MiB, ${mib(r.large.peakKiB)} at ` +
+        `${grouped(r.large.fileMiB)} MiB (${signed((r.large.peakKiB - r.smallAgain.peakKiB) / KiB, 1)} MiB)`,
+    )
+    .join("; ");
+  const d = multipart.digest;
+  const runsText = (values) => values.map((v) => grouped(v)).join(", ");
+  const digestRow = (label, r) => [label, grouped(d.fileMiB), `${grouped(r.wallMs)} (${runsText(r.wallRuns)})`, `${grouped(r.cpuMs)} (${runsText(r.cpuRuns)})`, mib(r.peakKiB)];
+  return [
+    `## Worker-mode multipart: files in ${partMiB} MiB parts, ${parallel} part PUTs in parallel`,
+    "",
+    `MiB/s = file MiB / the part phase's wall time (first part PUT sent to last answer; median of ${multipart.runs} ` +
+      `runs for the large file, the runs in brackets); workerd CPU s per GiB: the workerd's CPU time (/proc schedstat) ` +
+      `in that phase per GiB; whole flow: create (and Upgate's one sign of every part) to complete's answer. Each ` +
+      `target in its own workerd (both running, flows alternating), after one warm-up flow of ${parallel} parts; the ` +
+      `bytes are streamed from memory. Per part, both targets make the same binding calls: a ledger Durable Object ` +
+      `call before (Upgate: partWriter; plain: the same statements in the bench ledger), the body through a ` +
+      `FixedLengthStream into resumeMultipartUpload(key, id).uploadPart(n, stream), a ledger call after (recordPart: ` +
+      `the parts INSERT and the upload's UPDATE), and one JSON log line. Upgate also checks the SigV4 signature of the ` +
+      `part URL and runs its core; the plain Worker has no auth (the floor of the I/O; auth costs are in the presign ` +
+      `section). RSS before: the workerd's RSS just before the flow (the lowest of the runs). Peak RSS: the workerd ` +
+      `(with the local R2 simulator in it) over the whole flow, VmRSS sampled every 50 ms and VmHWM reset before it; ` +
+      `in brackets the growth over the RSS just before it (median of the runs). workerd's RSS creeps up over its first ` +
+      `GiB or so of uploads, whatever the file size, and then stays: the small file is measured once more after the ` +
+      `large runs, and that flow is the one to set beside them.`,
+    "",
+    table(
+      ["target", "file MiB", "part MiB", "parallel", "part phase MiB/s", "workerd CPU s/GiB (parts)", "whole flow s", "RSS before", "peak RSS"],
+      rows,
+      ["l", "r", "r", "r", "r", "r", "r", "r", "r"],
+    ),
+    "",
+    table(
+      ["ratio (large file, part phase)", "measured", "target", ""],
+      [
+        ["Upgate / plain JS (throughput)", fixed(multipart.ratio, 2), "≥ 0.9", mark(multipart.ratio >= 0.9)],
+        ["Upgate / plain JS (inverse workerd CPU per GiB)", fixed(multipart.cpuRatio, 2), "(information)", ""],
+      ],
+      ["l", "r", "r", "l"],
+    ),
+    "",
+    `Memory in file size (peak RSS, once RSS has settled): ${flat}.`,
+    "",
+    `### SHA-256 at complete: Upgate, ${grouped(d.fileMiB)} MiB file`,
+    "",
+    `POST /api/uploads/complete of a ${grouped(d.fileMiB)} MiB multipart upload (every part stored), with a whole-file ` +
+      `sha256 declared at create (complete reads the whole object through crypto.DigestStream) and without (it reads ` +
+      `the first 16 bytes); ${d.pairs} pair(s), median, the values in brackets. Wall: the complete request, sent to ` +
+      `answered. CPU: the workerd's CPU time over that request (/proc schedstat; it includes the local R2 simulator ` +
+      `reading the parts). Per GiB: (with - without) / file GiB. To split that cost, two probes in the plain Worker's ` +
+      `workerd: the same read of the whole object (readHeadAndDigest's loop, ${grouped(d.read.chunks)} chunks of ` +
+      `${grouped((d.fileMiB * KiB * KiB) / d.read.chunks)} B on average from the local R2 simulator) without a digest, and ` +
+      `crypto.DigestStream over ${grouped(d.fileMiB)} MiB from memory (1 MiB writes; the better of 2), with no storage.`,
+    "",
+    table(
+      ["complete", "file MiB", "wall ms", "workerd CPU ms", "peak RSS (whole flow)"],
+      [digestRow("no sha256 declared", d.without), digestRow("sha256 declared", d.with)],
+      ["l", "r", "r", "r", "r"],
+    ),
+    "",
+    table(
+      ["SHA-256 verification at complete", "per GiB"],
+      [
+        ["complete: workerd CPU ms per GiB (with - without)", grouped(d.cpuMsPerGiB)],
+        ["complete: wall ms per GiB (with - without)", grouped(d.wallMsPerGiB)],
+        ["of which, probe: reading the object, no digest (workerd CPU ms per GiB)", grouped(d.read.cpuMsPerGiB)],
+        ["of which, probe: SHA-256 alone, DigestStream over memory (workerd CPU ms per GiB)", grouped(d.memoryDigest.cpuMsPerGiB)],
+      ],
+      ["l", "r"],
+    ),
+  ].join("\n");
+}
+
 export function renderReport(report) {
   const parts = [`# Upgate benchmark, ${report.date}`, "", report.machine, ""];
   if (report.presign) parts.push(presignSection(report.presign, report.settings), "");
@@ -283,6 +385,7 @@ export function renderReport(report) {
   if (report.compute) parts.push(computeSection(report.compute), "");
   if (report.size) parts.push(sizeSection(report.size), "");
   if (report.put) parts.push(putSection(report.put), "");
+  if (report.multipart) parts.push(multipartSection(report.multipart), "");
   if (report.errors.length > 0) {
     parts.push("## Sections that failed", "", ...report.errors.map((e) => `- ${e.section}: ${e.message}`), "");
   }

@@ -3,8 +3,8 @@
 // Presign, batch, storage and compute run in ONE workerd (one Miniflare instance, `workers: [...]`), each Worker
 // on its own loopback port through Miniflare's direct sockets (`unsafeDirectSockets`), so requests reach the
 // Worker without Miniflare's entry Worker in between. Each Worker has its own KV namespace, R2 bucket and
-// shoot-ledger Durable Objects (same binding names). The PUT test starts one Miniflare instance per Worker
-// instead, so each workerd's memory is that Worker's alone.
+// shoot-ledger Durable Objects (same binding names). The PUT and multipart tests start one Miniflare instance per
+// Worker instead, so each workerd's memory is that Worker's alone.
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -86,12 +86,14 @@ export const SCRIPTS = {
   floor: "bench/floor-worker.js",
   compute: "build/bench/compute-worker.js",
   "plain-put": "bench/plain-put-worker.js",
+  "plain-multipart": "bench/plain-multipart-worker.js",
 };
 const LEDGER_CLASSES = {
   upgate: "ShootLedger",
   "upgate-sized": "ShootLedger",
   reference: "BenchShootLedger",
   floor: "BenchShootLedger",
+  "plain-multipart": "BenchShootLedger",
 };
 
 // A checkout of Upgate before the ledger (the parent of 6a6cc6d) with its wasm built: the folder, or an error
@@ -119,6 +121,8 @@ function workerOptions(name, bindings, preLedgerDir) {
     kvNamespaces: { UPLOADS_KV: `bench-kv-${name}` },
     r2Buckets: { BUCKET: `bench-r2-${name}` },
     ...(ledger ? { durableObjects: { SHOOTS: { className: ledger, useSQLite: true } } } : {}),
+    // Upgate's completions send their events (no consumer here: the bench measures the upload, not processing).
+    ...(name !== "upgate-v1" && name.startsWith("upgate") ? { queueProducers: { UPLOAD_EVENTS: { queueName: `bench-events-${name}` } } } : {}),
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
 }
@@ -240,8 +244,8 @@ export function shootRecord(shootId = SHOOT_ID) {
 
 // A shoot owned by the bench subject, where each target keeps its shoots: Upgate creates it through its API
 // (POST /api/shoots: its ledger's createShoot, and the KV put of the owner's list); the reference and the floor in
-// their bench ledger (the same createShoot statements, through Miniflare's RPC to the object); Upgate version 1
-// read the record from KV.
+// their bench ledger (the same createShoot statements, through Miniflare's RPC to the object), as does the plain
+// multipart Worker; Upgate version 1 read the record from KV.
 export async function seedShoot(workerd, name, token, shootId = SHOOT_ID) {
   if (name === "upgate" || name === "upgate-sized") {
     const response = await fetch(`${workerd.urls[name]}/api/shoots`, {
@@ -250,7 +254,7 @@ export async function seedShoot(workerd, name, token, shootId = SHOOT_ID) {
       body: JSON.stringify({ shootId }),
     });
     if (response.status !== 201) throw new Error(`${name}: creating shoot ${shootId} answered ${response.status}: ${await response.text()}`);
-  } else if (name === "reference" || name === "floor") {
+  } else if (name === "reference" || name === "floor" || name === "plain-multipart") {
     const ledgers = await workerd.mf.getDurableObjectNamespace("SHOOTS", name);
     const ledger = ledgers.get(ledgers.idFromName(shootId));
     const created = await ledger.createShoot({ shootId, owner: SUBJECT, requestId: `req_seed_${shootId}`, now: Date.now() });

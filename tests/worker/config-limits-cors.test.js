@@ -81,6 +81,36 @@ describe("rate limiting", () => {
   });
 });
 
+describe("a batch larger than the whole rate-limit bucket", () => {
+  let worker;
+  before(async () => {
+    worker = await startWorker({ bindings: developmentBindings({ RATE_LIMIT_PER_MINUTE: "20" }) });
+  });
+  after(() => worker?.dispose());
+
+  it("is refused with 400 naming files, not told to wait for ever; services says how large a batch may be", async () => {
+    const headers = bearer(await hs256Token(worker.bindings.JWT_SECRET, { sub: "rate-small" }));
+    await worker.fetch("/api/shoots", { method: "POST", headers, body: JSON.stringify({ shootId: "rate-small" }) });
+    const files = (count) =>
+      Array.from({ length: count }, (_, i) => ({
+        filename: `rate-small_${today()}_${String(i + 1).padStart(4, "0")}.jpg`,
+        contentType: "image/jpeg",
+        size: 100,
+      }));
+    const presign = (count) =>
+      worker.fetch("/api/uploads/presign", { method: "POST", headers, body: JSON.stringify({ shootId: "rate-small", files: files(count) }) });
+    const tooMany = await presign(21);
+    assert.equal(tooMany.status, 400);
+    const body = await tooMany.json();
+    assert.equal(body.error.code, "invalid_request");
+    assert.equal(body.error.field, "files");
+    const services = await (await worker.fetch("/api/services", { headers })).json();
+    assert.equal(services.caller.limits.maxBatchFiles, 20);
+    const fits = await presign(10);
+    assert.equal(fits.status, 200, await fits.text());
+  });
+});
+
 describe("CORS and security headers in development", () => {
   let worker;
   before(async () => {
@@ -263,7 +293,8 @@ describe("/api/services", () => {
     assert.equal(view.namingStandard, "3.1");
     assert.ok(view.allowedContentTypes.includes("image/jpeg"));
     assert.ok(view.allowedContentTypes.includes("image/x-canon-cr3"));
-    assert.equal(view.maxUploadBytes, 104857600);
+    assert.equal(view.maxUploadBytes, 5 * 1024 ** 3);
+    assert.equal(view.maxSinglePutBytes, 5 * 1024 ** 3, "s3 mode: R2 takes a whole 5 GiB file in one PUT");
     assert.equal(view.status, "ok");
     assert.equal(view.caller, undefined);
     assert.equal(view.storage, undefined);

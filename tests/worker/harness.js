@@ -49,6 +49,11 @@ export async function startWorker({ bindings = developmentBindings(), scriptPath
     r2Buckets: ["BUCKET"],
     kvNamespaces: ["UPLOADS_KV"],
     durableObjects: { SHOOTS: { className: "ShootLedger", useSQLite: true } },
+    // As wrangler.toml: the Worker produces and consumes its upload events, 4 deliveries before the dead letters.
+    queueProducers: { UPLOAD_EVENTS: { queueName: "upload-events" } },
+    queueConsumers: {
+      "upload-events": { maxBatchSize: 4, maxBatchTimeout: 0, maxRetries: 3, deadLetterQueue: "upload-events-dlq" },
+    },
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) {
         stream.setEncoding("utf8");

@@ -30,7 +30,8 @@ import {
   uploadJpeg,
 } from "./flow.js";
 
-const MAX_UPLOAD_BYTES = 104857600; // the contract's default
+const MAX_UPLOAD_BYTES = 5 * 1024 ** 3; // the contract's defaults: 5 GiB in all, 95 MiB in one worker-mode PUT
+const MAX_SINGLE_PUT_BYTES = 95 * 1024 ** 2;
 const PRESIGN_TTL_SECONDS = 900; // the contract's default
 
 // ---------------------------------------------------------------------------------------------------------
@@ -516,16 +517,21 @@ describe("presign rejections", () => {
     await assertJsonError(response, 403, "content_type_not_allowed");
   });
 
-  it("a size of MAX_UPLOAD_BYTES + 1 is 413 file_too_large; MAX_UPLOAD_BYTES itself is accepted", async () => {
+  it("a size of MAX_UPLOAD_BYTES + 1 is 413 file_too_large; above MAX_SINGLE_PUT_BYTES it is 413 multipart_required; MAX_SINGLE_PUT_BYTES itself is accepted", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "big");
-    const response = await presign(worker, user, {
+    const tooLarge = await presign(worker, user, {
       shootId, filename: fileName(shootId, "0001"), contentType: "image/jpeg", size: MAX_UPLOAD_BYTES + 1,
     });
-    await assertJsonError(response, 413, "file_too_large");
-    const item = await presignOk(worker, user, {
-      shootId, filename: fileName(shootId, "0002"), contentType: "image/jpeg", size: MAX_UPLOAD_BYTES,
+    await assertJsonError(tooLarge, 413, "file_too_large");
+    const tooLargeForOnePut = await presign(worker, user, {
+      shootId, filename: fileName(shootId, "0003"), contentType: "image/jpeg", size: MAX_SINGLE_PUT_BYTES + 1,
     });
-    assert.equal(item.headers["Content-Length"] ?? String(MAX_UPLOAD_BYTES), String(MAX_UPLOAD_BYTES));
+    const refused = await assertJsonError(tooLargeForOnePut, 413, "multipart_required");
+    assert.equal(refused.error.maxSinglePutBytes, MAX_SINGLE_PUT_BYTES);
+    const item = await presignOk(worker, user, {
+      shootId, filename: fileName(shootId, "0002"), contentType: "image/jpeg", size: MAX_SINGLE_PUT_BYTES,
+    });
+    assert.equal(item.headers["Content-Length"], String(MAX_SINGLE_PUT_BYTES));
   });
 
   for (const size of [0, -1]) {
@@ -666,9 +672,12 @@ describe("batches", () => {
       { filename: fileName(shootId, "0001"), contentType: "application/pdf", size: 10 },
       { filename: fileName(shootId, "0002"), contentType: "image/jpeg", size: MAX_UPLOAD_BYTES + 1 },
       { filename: fileName(shootId, "0003"), contentType: "image/jpeg", size: 10 },
+      { filename: fileName(shootId, "0004"), contentType: "image/jpeg", size: MAX_SINGLE_PUT_BYTES + 1 },
     ];
     const body = await assertJsonOk(await presign(worker, user, { shootId, files }));
-    assert.deepEqual(body.uploads.map((u) => u.error?.code ?? "ok"), ["content_type_not_allowed", "file_too_large", "ok"]);
+    assert.deepEqual(body.uploads.map((u) => u.error?.code ?? "ok"), [
+      "content_type_not_allowed", "file_too_large", "ok", "multipart_required",
+    ]);
     assert.deepEqual(body.uploads.slice(0, 2).map((u) => u.filename), [files[0].filename, files[1].filename]);
   });
 
@@ -858,7 +867,7 @@ describe("response conventions on the upload routes", () => {
 
   // Contract 5.5: each request's log line counts its binding calls. This Worker binds no RATE_LIMITER,
   // which would add one call per /api/* request.
-  it("each request's log line carries io, its binding calls: presign 2, PUT 2, complete 3", async () => {
+  it("each request's log line carries io, its binding calls: presign 2, PUT 2, complete 4", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "io-count");
     const bytes = jpegBytes(300);
     const headers = (id) => ({ ...user.headers, "X-Request-Id": id });
@@ -882,8 +891,8 @@ describe("response conventions on the upload routes", () => {
     assert.equal(io("io-presign"), 2);
     // PUT: the ledger says which upload may write, the body streamed into R2 (no rate limit outside /api/)
     assert.equal(io("io-put"), 2);
-    // complete: the ledger begins it, one R2 read, the ledger records it
-    assert.equal(io("io-complete"), 3);
+    // complete: the ledger begins it, one R2 read, the ledger records it, its upload.completed event is queued
+    assert.equal(io("io-complete"), 4);
   });
 
   it("the upload PUT route answers JSON errors with a request id too", async () => {

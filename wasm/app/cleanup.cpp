@@ -22,8 +22,11 @@ struct Due {
   std::string upload_id;
   std::string key;
   std::string object_key;
-  bool inspected = false;  // its object was looked at (a failed look leaves it for the next run)
+  std::string storage_upload_id;  // multipart: the storage's upload, whose parts are freed by aborting it
+  int64_t parts = 0;              // multipart: the parts the ledger knows storage holds
+  bool inspected = false;         // its object was looked at (a failed look leaves it for the next run)
   bool deleted = false;
+  bool parts_freed = false;
 };
 
 std::vector<std::string> old_tmp_objects(const json& listing, int64_t now_ms) {
@@ -55,11 +58,16 @@ class CleanupRun final : public Conversation {
     std::vector<json> listing{effects::kv_list(records::kWorkPrefix, "", kMaxShootsPerRun),
                               effects::r2_list("tmp/", "", kMaxTmpObjectsPerRun)};
     const std::vector<EffectResult> listings = co_await cron.perform(std::move(listing));
-    if (!listings[0].ok() || !listings[1].ok()) co_return finished(0, 0, 0, true, true);
+    if (!listings[0].ok() || !listings[1].ok()) co_return finished(0, 0, 0, 0, true, true);
     more_ =
         !string_field(listings[0].value(), "cursor").empty() || !string_field(listings[1].value(), "cursor").empty();
 
     std::vector<Due> due = co_await sweep(shoots_listed(listings[0].value()));
+    if (!events_.empty()) {
+      // Events of assets still pending (contract 10); a failed send is tried again next run.
+      const EffectResult sent = co_await cron.perform_one(effects::queue_send(events_));
+      events_resent_ = sent.ok() ? static_cast<int64_t>(events_.size()) : 0;
+    }
     const size_t inspected = co_await inspect(due);
     std::vector<std::string> doomed = old_tmp_objects(listings[1].value(), cron.now_ms());
     for (const Due& upload : due) {
@@ -67,10 +75,12 @@ class CleanupRun final : public Conversation {
     }
     if (!doomed.empty()) {
       const EffectResult deleted = co_await cron.perform_one(effects::r2_delete(doomed));
-      if (!deleted.ok()) co_return finished(0, 0, inspected, more_, true);
+      if (!deleted.ok()) co_return finished(0, 0, 0, inspected, more_, true);
     }
     const int64_t recorded = co_await record(due);
-    co_return finished(static_cast<int64_t>(doomed.size()), recorded, inspected, more_, false);
+    int64_t parts = 0;
+    for (const Due& upload : due) parts += upload.parts_freed ? upload.parts : 0;
+    co_return finished(static_cast<int64_t>(doomed.size()), parts, recorded, inspected, more_, false);
   }
 
  private:
@@ -90,26 +100,37 @@ class CleanupRun final : public Conversation {
       if (!swept[i].ok()) continue;  // that shoot waits for the next run
       const json& handed = member_of(member_of(swept[i].value(), "result"), "due");
       more_ = more_ || static_cast<int64_t>(handed.size()) >= share;
+      for (const json& event : member_of(member_of(swept[i].value(), "result"), "events")) events_.push_back(event);
       for (const json& item : handed) {
-        due.push_back(
-            Due{shoots[i], string_field(item, "uploadId"), string_field(item, "key"), string_field(item, "objectKey")});
+        due.push_back(Due{shoots[i], string_field(item, "uploadId"), string_field(item, "key"),
+                          string_field(item, "objectKey"), string_field(item, "storageUploadId"),
+                          integer_field(item, "parts")});
       }
     }
     co_return due;
   }
 
-  // Only bytes an upload wrote itself are deleted: a key that a completed or newer upload holds is not.
-  // Answers how many were looked at.
+  // Only bytes an upload wrote itself are deleted: a key that a completed or newer upload holds is not. A
+  // multipart upload's storage upload is aborted in the same round, freeing its parts (a completed upload is
+  // never due, so never aborted). Answers how many were looked at.
   Task<size_t> inspect(std::vector<Due>& due) {
     std::vector<json> round;
     round.reserve(due.size());
     for (const Due& upload : due) round.push_back(effects::r2_head(upload.object_key));
-    const std::vector<EffectResult> heads = co_await exchange().perform(std::move(round));
+    for (const Due& upload : due) {
+      if (!upload.storage_upload_id.empty())
+        round.push_back(effects::r2_multipart_abort(upload.object_key, upload.storage_upload_id));
+    }
+    const std::vector<EffectResult> answers = co_await exchange().perform(std::move(round));
     size_t inspected = 0;
+    size_t next_abort = due.size();
     for (size_t i = 0; i < due.size(); ++i) {
-      if (!heads[i].ok()) continue;
+      const EffectResult* abort = due[i].storage_upload_id.empty() ? nullptr : &answers[next_abort++];
+      if (!answers[i].ok() || (abort && !abort->ok())) continue;  // tried again next run
       due[i].inspected = true;
-      due[i].deleted = string_field(member_of(heads[i].value(), "object"), "uploadId") == due[i].upload_id;
+      due[i].deleted = string_field(member_of(answers[i].value(), "object"), "uploadId") == due[i].upload_id;
+      // Counted only when this abort freed them (not an abort by the client before).
+      due[i].parts_freed = abort && bool_field(abort->value(), "aborted");
       ++inspected;
     }
     co_return inspected;
@@ -137,7 +158,7 @@ class CleanupRun final : public Conversation {
     co_return settled;
   }
 
-  json finished(int64_t objects, int64_t records_settled, size_t examined, bool more, bool failed) {
+  json finished(int64_t objects, int64_t parts, int64_t records_settled, size_t examined, bool more, bool failed) {
     const Exchange& run = exchange();
     return json{{"done", true},
                 {"log",
@@ -146,9 +167,10 @@ class CleanupRun final : public Conversation {
                   {"request_id", request_id_},
                   {"event", "cleanup"},
                   {"objects_deleted", objects},
-                  {"parts_deleted", 0},  // no multipart uploads yet
+                  {"parts_deleted", parts},
                   {"records_deleted", records_settled},
                   {"uploads_examined", examined},
+                  {"events_resent", events_resent_},
                   {"more", more},
                   {"storage_failed", failed},
                   {"io", run.binding_calls()}}}};
@@ -156,6 +178,8 @@ class CleanupRun final : public Conversation {
 
   std::string request_id_;
   bool more_ = false;
+  json events_ = json::array();  // upload.completed events the ledgers want sent again
+  int64_t events_resent_ = 0;
 };
 
 }  // namespace

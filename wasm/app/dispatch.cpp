@@ -2,9 +2,11 @@
 
 #include <exception>
 
+#include "app/check_files.h"
 #include "app/cleanup.h"
 #include "app/gateway.h"
 #include "app/isolate.h"
+#include "app/processing.h"
 #include "app/routes.h"
 #include "ledger/ledger.h"
 #include "probes/probes.h"
@@ -33,9 +35,11 @@ json configure(const json& call) {
 json route_call(const json& call) {
   const std::string op = string_field(call, "op");
   if (op == "configure") return configure(call);
+  if (op == "check_files") return check_files(call);  // for clients; needs no configuration
   if (!isolate_state().configured) return error_answer("configure must be called first");
   if (op == "http") return start_http(call);
   if (op == "scheduled") return start_scheduled(call);
+  if (op == "queue") return start_queue(call);
   if (op == "ledger") return ledger::start_ledger(call);
   if (op == "resume") return resume_conversation(call);
   if (op == "close") return close_conversation(call);

@@ -52,8 +52,8 @@ void add_common_headers(Response& response, const Context& context) {
   response.header("Referrer-Policy", "no-referrer");
   // A response that chose its own caching (a download) keeps it.
   if (!response.has_header("Cache-Control")) response.header("Cache-Control", "no-store");
-  if (!response.body.is_null()) {
-    response.header("Content-Type", "application/json; charset=utf-8");
+  if (!response.body.is_null() || response.text) {
+    response.header("Content-Type", response.text ? response.content_type : "application/json; charset=utf-8");
     response.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   }
   if (context.config.production) {
@@ -89,7 +89,9 @@ json finished(Response response, Context& context, int64_t pending_io = 0) {
   json answer{{"response",
                {{"status", response.status},
                 {"headers", std::move(headers)},
-                {"body", response.body.is_null() ? std::string() : to_text(response.body)}}},
+                {"body", response.text             ? *response.text
+                         : response.body.is_null() ? std::string()
+                                                   : to_text(response.body)}}},
               {"log", std::move(log)}};
   if (response.stream) {
     answer["response"]["stream"] =

@@ -1,6 +1,7 @@
 #include "app/ledger_calls.h"
 
 #include "app/request_body.h"
+#include "uploads/records.h"
 
 namespace upgate {
 
@@ -40,6 +41,14 @@ Task<Result<json>> ask_ledger(Context& context, const std::string& op, const std
   const EffectResult answered =
       co_await context.exchange.perform_one(ledger_operation(context, op, shoot_id, caller, std::move(fields)));
   co_return ledger_result(answered, subject);
+}
+
+std::vector<json> work_index_writes(const json& answer, const std::string& shoot_id) {
+  std::vector<json> writes;
+  if (bool_field(answer, "indexWork")) {
+    writes.push_back(effects::kv_put(records::work_key(shoot_id), 1, records::kWorkIndexTtlSeconds));
+  }
+  return writes;
 }
 
 }  // namespace upgate

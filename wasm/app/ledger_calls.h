@@ -31,4 +31,8 @@ Result<json> ledger_result(const EffectResult& answered, const std::optional<Ref
 Task<Result<json>> ask_ledger(Context& context, const std::string& op, const std::string& shoot_id,
                               const jwt::Claims* caller, json fields = json::object());
 
+// The KV write that puts the shoot in the cron's work index, when the ledger's answer says it is due
+// ("indexWork"); none otherwise.
+std::vector<json> work_index_writes(const json& answer, const std::string& shoot_id);
+
 }  // namespace upgate

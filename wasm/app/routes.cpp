@@ -19,10 +19,19 @@ const std::vector<Route>& route_table() {
       {"/api/uploads/presign", {{"POST", handle_presign}}, {}},
       {"/api/uploads/complete", {{"POST", handle_complete}}, {}},
       {"/api/uploads/abort", {{"POST", handle_abort}}, {}},
+      {"/api/uploads/multipart", {{"POST", handle_create_multipart}}, {}},
+      {"/api/uploads/multipart/sign", {{"POST", handle_sign_parts}}, {}},
+      {"/api/uploads/sign-request", {{"POST", handle_sign_request}}, {}},
       // GET reads an upload; POST is the removed v1 upload route, whose segment was a shoot id.
       {"/api/uploads/{uploadId}", {{"GET", handle_get_upload}, {"POST", handle_legacy_upload}}, {}},
       {"/api/downloads/presign", {{"POST", handle_presign_downloads}}, {}},
-      {"/upload/{key+}", {{"PUT", handle_upload_put}}, {}},
+      // PUT: a file or a part; POST, GET, DELETE: the S3-style API that sign-request presigns.
+      {"/upload/{key+}",
+       {{"PUT", handle_upload_put},
+        {"POST", handle_s3_post},
+        {"GET", handle_s3_list_parts},
+        {"DELETE", handle_s3_abort}},
+       {}},
       {"/download/{key+}", {{"GET", handle_download}}, {}},
   };
   return table;

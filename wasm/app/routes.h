@@ -46,5 +46,11 @@ Task<Response> handle_download(Context& context);
 Task<Response> handle_presign(Context& context);
 Task<Response> handle_complete(Context& context);
 Task<Response> handle_upload_put(Context& context);
+Task<Response> handle_create_multipart(Context& context);
+Task<Response> handle_sign_parts(Context& context);
+Task<Response> handle_sign_request(Context& context);
+Task<Response> handle_s3_post(Context& context);
+Task<Response> handle_s3_list_parts(Context& context);
+Task<Response> handle_s3_abort(Context& context);
 
 }  // namespace upgate

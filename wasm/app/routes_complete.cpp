@@ -9,6 +9,8 @@
 #include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
+#include "app/upload_events.h"
+#include "app/upload_flows.h"
 #include "naming/magic.h"
 #include "naming/naming.h"
 #include "uploads/records.h"
@@ -25,10 +27,12 @@ struct Completion {
   std::string upload_id;
   std::string shoot_id;                  // the shoot its id names
   std::optional<UploadSession> session;  // once the ledger let it be checked
+  json parts;                            // multipart: [{partNumber, etag}] for the storage's completion
   json object;                           // the stored object, once inspected
   std::string mismatch;                  // why its bytes do not match the declaration
   std::optional<Rejection> rejection;    // finished with an error
   std::optional<json> answer;            // finished with success
+  json event;                            // recorded by this request: its upload.completed event, to send
   bool delete_object = false;            // its (mismatched) bytes are to be deleted
   bool finished() const { return rejection || answer; }
   bool checking() const { return session && !finished(); }
@@ -96,6 +100,7 @@ Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller,
         upload.answer = item["answer"];
       } else if (auto session = UploadSession::from_json(member_of(item, "upload"))) {
         upload.session = std::move(session);
+        upload.parts = member_of(item, "parts");
       } else {
         upload.rejection = ledger::item_rejection(item).with("uploadId", upload.upload_id);
       }
@@ -104,12 +109,33 @@ Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller,
   co_return std::nullopt;
 }
 
-// Stage 2: look at what each upload wrote (metadata and first bytes, one read each) and judge it. An object
+bool assembling(const Completion& upload) { return upload.checking() && upload.session->multipart; }
+
+// Stage 2 (multipart): storage assembles each file from its parts. A completion that was cut short after this
+// (or a concurrent one) finds the parts already assembled: storage then refuses, and the object it left is
+// judged by its upload id in stage 3 like any other.
+Task<std::optional<Response>> assemble_parts(Context& context, std::vector<Completion>& uploads) {
+  std::vector<json> round;
+  for (const Completion& upload : uploads) {
+    if (!assembling(upload)) continue;
+    const UploadSession& session = *upload.session;
+    round.push_back(effects::r2_multipart_complete(session.object_key, session.storage_upload_id, upload.parts));
+  }
+  co_await context.exchange.perform(std::move(round));
+  co_return std::nullopt;
+}
+
+// Storage keeps no SHA-256 of a file assembled from parts: a declared one is computed as the object is read.
+bool digesting(const Completion& upload) { return assembling(upload) && !upload.session->sha256.empty(); }
+
+// Stage 3: look at what each upload wrote (metadata and first bytes, one read each) and judge it. An object
 // that another upload wrote is not this upload's to judge, let alone delete.
 Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Completion>& uploads) {
   std::vector<json> round;
   for (const Completion& upload : uploads) {
-    if (upload.checking()) round.push_back(effects::r2_read_head(upload.session->object_key, magic::kHeadBytes));
+    if (upload.checking()) {
+      round.push_back(effects::r2_read_head(upload.session->object_key, magic::kHeadBytes, digesting(upload)));
+    }
   }
   const std::vector<EffectResult> reads = co_await context.exchange.perform(std::move(round));
   size_t next = 0;
@@ -117,14 +143,17 @@ Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Comp
     if (!upload.checking()) continue;
     const EffectResult& read = reads[next++];
     if (!read.ok()) co_return storage_unavailable("r2 read failed");
-    const json& object = member_of(read.value(), "object");
+    json object = member_of(read.value(), "object");
     if (object.is_null() || string_field(object, "uploadId") != upload.upload_id) {
+      // A multipart file whose assembly failed for a reason of storage's own is worth a retry.
+      if (upload.session->multipart) co_return storage_unavailable("the parts were not assembled");
       upload.rejection = reject(Error::UploadMissing).with("uploadId", upload.upload_id);
       continue;
     }
-    upload.object = object;
+    if (digesting(upload)) object["sha256"] = string_field(read.value(), "sha256");
+    upload.object = std::move(object);
     const std::string head_bytes = encoding::hex_decode(string_field(read.value(), "hex")).value_or("");
-    upload.mismatch = mismatch_reason(*upload.session, object, head_bytes);
+    upload.mismatch = mismatch_reason(*upload.session, upload.object, head_bytes);
   }
   co_return std::nullopt;
 }
@@ -133,7 +162,7 @@ bool verified_replacement(const Completion& upload) {
   return upload.checking() && upload.mismatch.empty() && upload.session->replaces();
 }
 
-// Stage 3: a verified replacement takes its file's place; until then the completed file stays as it was.
+// Stage 4: a verified replacement takes its file's place; until then the completed file stays as it was.
 Task<std::optional<Response>> move_replacements(Context& context, std::vector<Completion>& uploads) {
   std::vector<json> round;
   for (const Completion& upload : uploads) {
@@ -153,7 +182,7 @@ Task<std::optional<Response>> move_replacements(Context& context, std::vector<Co
   co_return std::nullopt;
 }
 
-// Stage 4: the ledger records each verdict (or answers the one recorded first).
+// Stage 5: the ledger records each verdict (or answers the one recorded first).
 Task<std::optional<Response>> finish(Context& context, const jwt::Claims& caller, std::vector<Completion>& uploads) {
   const auto groups = by_shoot(uploads, [](const Completion& upload) { return upload.checking(); });
   std::vector<json> round;
@@ -184,6 +213,7 @@ Task<std::optional<Response>> finish(Context& context, const jwt::Claims& caller
       const json& item = items.at(k);
       if (item.contains("answer")) {
         upload.answer = item["answer"];
+        upload.event = member_of(item, "event");
       } else if (string_field(item, "error") == catalogue_entry(Error::ContentMismatch).code) {
         upload.rejection = content_mismatch(upload.mismatch);
         upload.delete_object = bool_field(item, "deleteObject");
@@ -193,6 +223,23 @@ Task<std::optional<Response>> finish(Context& context, const jwt::Claims& caller
     }
   }
   co_return std::nullopt;
+}
+
+// Stage 6 (contract 10): the events of what this request recorded go to UPLOAD_EVENTS, and to the webhook
+// through the same queue. The completions stand whatever happens to the send: should it fail, the cron sends
+// the events of assets still pending again.
+// Answers a note for the log when the send failed, else "".
+Task<std::string> send_events(Context& context, const std::vector<Completion>& uploads) {
+  json messages = json::array();
+  for (const Completion& upload : uploads) {
+    if (upload.event.is_null()) continue;
+    messages.push_back(upload.event);
+    if (!context.config.webhook_url.empty()) messages.push_back(webhook_message(upload.event));
+  }
+  if (messages.empty()) co_return "";
+  const EffectResult sent = co_await context.exchange.perform_one(effects::queue_send(messages));
+  if (sent.ok()) co_return "";
+  co_return "events not sent (the cron sends them again): " + string_field(sent.value(), "error");
 }
 
 // What the answer waits on: a mismatch's bytes deleted, a placed replacement's staged copy removed.
@@ -225,14 +272,7 @@ Response batch_answer(const std::vector<Completion>& uploads) {
 
 }  // namespace
 
-Task<Response> handle_complete(Context& context) {
-  Result<CallerAndBody> start = co_await require_caller_and_body(context);
-  if (!start) co_return std::move(start.refusal());
-  auto parsed = parse_complete_request(start.value().body);
-  if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
-  const CompleteRequest& request = std::get<CompleteRequest>(parsed);
-  const jwt::Claims& caller = start.value().caller;
-
+Task<Response> complete_uploads(Context& context, const jwt::Claims& caller, const CompleteRequest& request) {
   std::vector<Completion> uploads;
   for (const auto& id : request.upload_ids) {
     Completion upload;
@@ -243,11 +283,22 @@ Task<Response> handle_complete(Context& context) {
   }
   // Each stage either refuses the whole request (storage failed) or moves every upload on.
   if (auto stop = co_await begin(context, caller, uploads)) co_return std::move(*stop);
+  if (auto stop = co_await assemble_parts(context, uploads)) co_return std::move(*stop);
   if (auto stop = co_await inspect_objects(context, uploads)) co_return std::move(*stop);
   if (auto stop = co_await move_replacements(context, uploads)) co_return std::move(*stop);
   if (auto stop = co_await finish(context, caller, uploads)) co_return std::move(*stop);
+  const std::string unsent = co_await send_events(context, uploads);
   Response answer = request.batch ? batch_answer(uploads) : single_answer(uploads[0]);
+  if (!unsent.empty()) answer.log_detail = unsent;
   co_return commit(std::move(answer), deletions(uploads));
+}
+
+Task<Response> handle_complete(Context& context) {
+  Result<CallerAndBody> start = co_await require_caller_and_body(context);
+  if (!start) co_return std::move(start.refusal());
+  auto parsed = parse_complete_request(start.value().body);
+  if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
+  co_return co_await complete_uploads(context, start.value().caller, std::get<CompleteRequest>(parsed));
 }
 
 }  // namespace upgate

@@ -6,6 +6,7 @@
 #include "app/routes.h"
 #include "ledger/client.h"
 #include "naming/naming.h"
+#include "uploads/multipart_request.h"
 #include "uploads/upload_request.h"
 #include "util/clock.h"
 
@@ -31,17 +32,25 @@ json public_view(const Config& config) {
               {"allowedContentTypes", types},
               {"extensions", extensions},
               {"maxUploadBytes", config.max_upload_bytes},
+              {"maxSinglePutBytes", config.max_single_put_bytes},
+              {"multipart",
+               {{"minPartBytes", kMinPartBytes},
+                {"maxPartBytes", config.max_part_bytes()},
+                {"defaultPartBytes", default_part_bytes(config.max_part_bytes())},
+                {"maxParts", kMaxParts}}},
               {"status", "ok"}};
 }
 
 json caller_limits(const Config& config, const jwt::Claims& claims) {
-  return json{{"sub", claims.sub},
-              {"roles", claims.roles},
-              {"limits",
-               {{"requestsPerMinute", config.rate_limit_per_minute},
-                {"maxUploadBytes", config.max_upload_bytes},
-                {"maxBatchFiles", kMaxBatchFiles},
-                {"presignTtlSeconds", config.presign_ttl_seconds}}}};
+  return json{
+      {"sub", claims.sub},
+      {"roles", claims.roles},
+      {"limits",
+       {{"requestsPerMinute", config.rate_limit_per_minute},
+        {"maxUploadBytes", config.max_upload_bytes},
+        {"maxSinglePutBytes", config.max_single_put_bytes},
+        {"maxBatchFiles", std::min<int64_t>(static_cast<int64_t>(kMaxBatchFiles), config.rate_limit_per_minute)},
+        {"presignTtlSeconds", config.presign_ttl_seconds}}}};
 }
 
 // Where the photos go, for operators; names and hosts only, never a credential.

@@ -9,6 +9,7 @@
 #include "app/request_body.h"
 #include "app/routes.h"
 #include "app/throttle.h"
+#include "app/upload_flows.h"
 #include "uploads/records.h"
 #include "uploads/upload_request.h"
 #include "uploads/upload_session.h"
@@ -34,14 +35,32 @@ json presign_answer(const UploadSession& upload, const UploadUrl& url, const jso
 
 }  // namespace
 
+Task<Result<DecidedUpload>> decide_upload(Context& context, const jwt::Claims& caller, const std::string& shoot_id,
+                                          const FileRequest& file) {
+  json fields{{"files", json::array({file.to_json()})}};
+  Result<json> decided = co_await ask_ledger(context, "presign", shoot_id, &caller, std::move(fields));
+  if (!decided) co_return std::move(decided.refusal());
+  const json& item = member_of(decided.value(), "uploads").at(0);
+  auto upload = UploadSession::from_json(member_of(item, "upload"));
+  if (!upload) co_return ledger::item_rejection(item);
+  co_return DecidedUpload{std::move(*upload), item, work_index_writes(decided.value(), shoot_id)};
+}
+
 Task<Response> handle_presign(Context& context) {
   Result<CallerAndBody> start = co_await require_caller_and_body(context);
   if (!start) co_return std::move(start.refusal());
   const Config& config = context.config;
   const int64_t now_ms = context.exchange.now_ms();
-  auto parsed = parse_presign_request(start.value().body, config.max_upload_bytes, now_ms / 1000);
+  auto parsed = parse_presign_request(start.value().body,
+                                      SizeLimits{config.max_single_put_bytes, config.max_upload_bytes}, now_ms / 1000);
   if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
   PresignRequest& request = std::get<PresignRequest>(parsed);
+  // A batch spends a token per file: one larger than the whole bucket could never pass, so it is refused
+  // outright rather than told to wait (429) for ever.
+  if (static_cast<int64_t>(request.files.size()) > config.rate_limit_per_minute) {
+    co_return invalid_request("files", "A batch may hold at most " + std::to_string(config.rate_limit_per_minute) +
+                                           " files here (one rate-limit token each, RATE_LIMIT_PER_MINUTE).");
+  }
   if (auto spent = spend_rate_limit(context, static_cast<int64_t>(request.files.size()) - 1))
     co_return std::move(*spent);
 
@@ -76,10 +95,7 @@ Task<Response> handle_presign(Context& context) {
     const Rejection& rejected = std::get<Rejection>(request.files[i]);
     answers.push_back(json{{"filename", request.declared_filenames[i]}, {"error", rejected.to_error_object()}});
   }
-  std::vector<json> writes;
-  if (bool_field(decided.value(), "indexWork")) {
-    writes.push_back(effects::kv_put(records::work_key(request.shoot_id), 1, records::kWorkIndexTtlSeconds));
-  }
+  std::vector<json> writes = work_index_writes(decided.value(), request.shoot_id);
   if (!request.batch) {
     if (const auto* rejected = std::get_if<Rejection>(&request.files[0])) co_return rejected->to_response();
     co_return commit(json_response(200, answers[0]), std::move(writes));

@@ -1,16 +1,19 @@
-// PUT /upload/{key} in worker mode (contract 5.1, 5.5): the Worker verifies its own SigV4 URL exactly as S3
-// would, makes sure the URL belongs to the upload currently pending on the key, then streams the body into
+// PUT /upload/{key} in worker mode (contract 5.1, 5.4, 5.5): the Worker verifies its own SigV4 URL exactly as
+// S3 would, makes sure the URL belongs to the upload currently pending on the key, then streams the body into
 // BUCKET where that upload's bytes go, held to the signed type, length and checksums and marked with the
-// upload's id.
+// upload's id. With ?partNumber=<n>&uploadId=<id> it is S3's UploadPart: the body becomes that part of the
+// upload's storage multipart upload, and the ledger records it.
 #include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
 #include "app/worker_url.h"
 #include "sigv4/sigv4.h"
+#include "uploads/multipart_request.h"
 #include "uploads/records.h"
 #include "uploads/upload_checksums.h"
 #include "uploads/upload_session.h"
 #include "uploads/upload_url.h"
+#include "util/text.h"
 
 namespace upgate {
 
@@ -25,19 +28,9 @@ bool is_signed(const sigv4::Verified& verified, const std::string& name) {
   return false;
 }
 
-std::optional<int64_t> content_length(const std::string& text) {
-  if (text.empty() || text.size() > 15) return std::nullopt;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
-}
-
-std::string signed_upload_id(const sigv4::Verified& grant) {
+std::string signed_parameter(const sigv4::Verified& grant, const char* wanted) {
   for (const auto& [name, value] : grant.other_query) {
-    if (name == kUploadIdParam) return value;
+    if (name == wanted) return value;
   }
   return "";
 }
@@ -75,9 +68,25 @@ Outcome<Checksums> checksums_for(const sigv4::Verified& grant, const RequestFact
 struct Grant {
   std::string key;
   std::string upload_id;
+  int64_t part_number = 0;  // UploadPart: the part; 0 for a whole file
   int64_t length = 0;
   sigv4::Verified verified;
 };
+
+// S3's UploadPart names its part and upload in the signed query; Content-Length need not be signed, since
+// the ledger holds each part to its exact size.
+std::optional<Response> read_part(Grant& grant) {
+  const std::string number = signed_parameter(grant.verified, kPartNumberParam);
+  if (number.empty()) return std::nullopt;
+  const auto part = text::parse_decimal(number);
+  if (!part || *part < 1 || *part > kMaxParts) {
+    return invalid_request("partNumber", "partNumber must be an integer from 1 to 10000.").to_response();
+  }
+  grant.part_number = *part;
+  grant.upload_id = signed_parameter(grant.verified, kMultipartUploadIdParam);
+  if (!records::is_upload_id(grant.upload_id)) return superseded("not an upload id");
+  return std::nullopt;
+}
 
 // Verifies the URL exactly as S3 would, and that it grants a PUT of this length under shoots/.
 Result<Grant> verify_url(Context& context) {
@@ -90,8 +99,9 @@ Result<Grant> verify_url(Context& context) {
   // Upgate's own URLs name their upload and sign its type and length. A URL presigned elsewhere (an S3 SDK
   // with the worker-mode key pair) names none and may sign neither: the pending upload's declaration holds
   // it to both instead (find_writer).
-  grant.upload_id = signed_upload_id(grant.verified);
-  if (!grant.upload_id.empty() &&
+  if (auto refused = read_part(grant)) return std::move(*refused);
+  if (grant.part_number == 0) grant.upload_id = signed_parameter(grant.verified, kUploadIdParam);
+  if (grant.part_number == 0 && !grant.upload_id.empty() &&
       (!is_signed(grant.verified, "content-type") || !is_signed(grant.verified, "content-length"))) {
     return reject(Error::SignatureInvalid)
         .saying("Upload URLs must sign Content-Type and Content-Length.")
@@ -105,10 +115,13 @@ Result<Grant> verify_url(Context& context) {
         .logging("key outside shoots/");
   }
   grant.key = grant.verified.decoded_path.substr(prefix.size());
-  const auto length = content_length(request.header("content-length"));
+  const auto length = text::parse_decimal(request.header("content-length"));
   if (!length) return reject(Error::InvalidRequest).saying("Content-Length must be a whole number of bytes.");
   if (*length < 1 || *length > config.max_upload_bytes) {
     return reject(Error::FileTooLarge).with("maxBytes", config.max_upload_bytes);
+  }
+  if (grant.part_number == 0 && *length > config.max_single_put_bytes) {
+    return reject(Error::MultipartRequired).with("maxSinglePutBytes", config.max_single_put_bytes);
   }
   grant.length = *length;
   return grant;
@@ -133,6 +146,31 @@ Response put_failed(const json& result) {
   return storage_unavailable("r2 put failed: " + string_field(result, "error"));
 }
 
+// UploadPart: the ledger says whether this part of this upload may be written now, the body streams into
+// the storage's part, and the ledger records the part.
+Task<Response> put_part(Context& context, const Grant& url) {
+  const auto shoot_id = records::shoot_of_upload(url.upload_id);
+  json fields{{"uploadId", url.upload_id}, {"key", url.key}, {"partNumber", url.part_number}, {"size", url.length}};
+  Result<json> writer = co_await ask_ledger(context, "partWriter", shoot_id.value_or(""), nullptr, std::move(fields));
+  if (!writer) co_return std::move(writer.refusal());
+  const auto session = UploadSession::from_json(member_of(writer.value(), "upload"));
+  if (!session) co_return superseded("no pending upload");
+  const Outcome<Checksums> checksums = signed_checksums(url.verified.other_query, context.exchange.request().headers);
+  if (!checksums) co_return checksum_refusal(checksums.failure());
+
+  const EffectResult stored = co_await context.exchange.perform_one(effects::r2_put_part(
+      session->object_key, session->storage_upload_id, url.part_number, url.length, checksums.value()));
+  if (!stored.ok()) co_return put_failed(stored.value());
+  const std::string etag = string_field(stored.value(), "etag");
+  json part{{"uploadId", url.upload_id}, {"partNumber", url.part_number}, {"size", url.length}, {"etag", etag}};
+  Result<json> recorded = co_await ask_ledger(context, "recordPart", session->shoot_id, nullptr, part);
+  if (!recorded) co_return std::move(recorded.refusal());
+  part.erase("uploadId");
+  Response response = json_response(200, part);
+  response.header("ETag", "\"" + etag + "\"");
+  co_return response;
+}
+
 }  // namespace
 
 Task<Response> handle_upload_put(Context& context) {
@@ -140,6 +178,7 @@ Task<Response> handle_upload_put(Context& context) {
   Result<Grant> grant = verify_url(context);
   if (!grant) co_return std::move(grant.refusal());
   const Grant& url = grant.value();
+  if (url.part_number > 0) co_return co_await put_part(context, url);
   Result<UploadSession> writer = co_await find_writer(context, url.upload_id, url.key, url.length);
   if (!writer) co_return std::move(writer.refusal());
   const UploadSession& session = writer.value();

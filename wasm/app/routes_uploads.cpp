@@ -1,9 +1,11 @@
 // One upload, by its id (contract 5.3, 5.4): GET /api/uploads/{uploadId} reads it as the ledger holds it;
-// POST /api/uploads/abort stops it, and the Worker deletes what it wrote (only bytes carrying its id).
+// POST /api/uploads/abort stops it, and the Worker deletes what it wrote (only bytes carrying its id) and
+// frees a multipart upload's parts.
 #include "app/auth.h"
 #include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
+#include "app/upload_flows.h"
 #include "uploads/records.h"
 #include "uploads/upload_request.h"
 #include "uploads/upload_session.h"
@@ -16,31 +18,30 @@ Response unknown_upload(const std::string& upload_id) {
 }
 }  // namespace
 
-Task<Response> handle_get_upload(Context& context) {
-  Result<jwt::Claims> caller = co_await require_caller(context);
-  if (!caller) co_return std::move(caller.refusal());
-  const std::string& upload_id = context.route_params.at(0);
+Task<Result<json>> read_upload(Context& context, const jwt::Claims& caller, const std::string& upload_id) {
   const auto shoot_id = records::shoot_of_upload(upload_id);
   if (!shoot_id) co_return unknown_upload(upload_id);
   json fields{{"uploadId", upload_id}};
-  Result<json> found = co_await ask_ledger(context, "getUpload", *shoot_id, &caller.value(), std::move(fields));
+  Result<json> found = co_await ask_ledger(context, "getUpload", *shoot_id, &caller, std::move(fields));
   if (!found) co_return std::move(found.refusal());
   const auto upload = UploadSession::from_json(member_of(found.value(), "upload"));
   if (!upload) co_return unknown_upload(upload_id);
-  co_return json_response(200, upload->to_public_json(context.exchange.now_ms()));
+  co_return upload->to_public_json(context.exchange.now_ms(), member_of(found.value(), "parts"));
 }
 
-Task<Response> handle_abort(Context& context) {
-  Result<CallerAndBody> start = co_await require_caller_and_body(context);
-  if (!start) co_return std::move(start.refusal());
-  auto parsed = parse_upload_id_request(start.value().body);
-  if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
-  const std::string& upload_id = std::get<std::string>(parsed);
+Task<Response> handle_get_upload(Context& context) {
+  Result<jwt::Claims> caller = co_await require_caller(context);
+  if (!caller) co_return std::move(caller.refusal());
+  Result<json> upload = co_await read_upload(context, caller.value(), context.route_params.at(0));
+  if (!upload) co_return std::move(upload.refusal());
+  co_return json_response(200, std::move(upload.value()));
+}
+
+Task<Response> abort_upload(Context& context, const jwt::Claims& caller, const std::string& upload_id) {
   const auto shoot_id = records::shoot_of_upload(upload_id);
   if (!shoot_id) co_return unknown_upload(upload_id);
-
   json fields{{"uploadId", upload_id}};
-  Result<json> aborted = co_await ask_ledger(context, "abort", *shoot_id, &start.value().caller, std::move(fields));
+  Result<json> aborted = co_await ask_ledger(context, "abort", *shoot_id, &caller, std::move(fields));
   if (!aborted) co_return std::move(aborted.refusal());
   const auto upload = UploadSession::from_json(member_of(aborted.value(), "upload"));
   if (!upload) co_return unknown_upload(upload_id);
@@ -51,7 +52,18 @@ Task<Response> handle_abort(Context& context) {
   if (string_field(member_of(head.value(), "object"), "uploadId") == upload_id) {
     writes.push_back(effects::r2_delete({upload->object_key}));
   }
+  if (!upload->storage_upload_id.empty()) {
+    writes.push_back(effects::r2_multipart_abort(upload->object_key, upload->storage_upload_id));  // frees its parts
+  }
   co_return commit(json_response(200, json{{"uploadId", upload_id}, {"state", "aborted"}}), std::move(writes));
+}
+
+Task<Response> handle_abort(Context& context) {
+  Result<CallerAndBody> start = co_await require_caller_and_body(context);
+  if (!start) co_return std::move(start.refusal());
+  auto parsed = parse_upload_id_request(start.value().body);
+  if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
+  co_return co_await abort_upload(context, start.value().caller, std::get<std::string>(parsed));
 }
 
 }  // namespace upgate

@@ -112,6 +112,35 @@ void read_cors(const json& env, Config& config) {
   }
 }
 
+void read_webhook(const json& env, Config& config) {
+  config.webhook_url = trim(string_field(env, "WEBHOOK_URL"));
+  config.webhook_secret = string_field(env, "WEBHOOK_SECRET");
+  if (config.webhook_url.empty()) return;
+  auto& sink = config.production ? config.problems : config.notes;
+  const bool https = config.webhook_url.rfind("https://", 0) == 0;
+  if (!https && (config.production || config.webhook_url.rfind("http://", 0) != 0)) {
+    sink.push_back(config.production ? "WEBHOOK_URL must be an https:// URL" : "WEBHOOK_URL must be an http(s):// URL");
+  }
+  require_secret(config.webhook_secret, "WEBHOOK_SECRET", config);
+}
+
+// EVENT_RETRY_DELAYS_SECONDS: "60,300,900" (contract 10's 1, 5 and 15 minutes); tests shorten it.
+void read_retry_delays(const json& env, Config& config) {
+  const std::string text = trim(string_field(env, "EVENT_RETRY_DELAYS_SECONDS"));
+  if (text.empty()) return;
+  std::vector<int64_t> delays;
+  for (const std::string& part : split_list(text)) {
+    const auto seconds = text::parse_decimal(part);
+    if (!seconds || *seconds > 43200) {
+      (config.production ? config.problems : config.notes)
+          .push_back("EVENT_RETRY_DELAYS_SECONDS must be comma-separated seconds of at most 43200");
+      return;
+    }
+    delays.push_back(*seconds);
+  }
+  if (!delays.empty()) config.retry_delays_seconds = std::move(delays);
+}
+
 }  // namespace
 
 Config load_config(const json& env) {
@@ -126,9 +155,16 @@ Config load_config(const json& env) {
   read_jwt(env, config);
   read_upload_mode(env, config);
   read_integer(env, "PRESIGN_TTL_SECONDS", 60, 3600, config.presign_ttl_seconds, config);
-  read_integer(env, "MAX_UPLOAD_BYTES", 1, int64_t(5) * 1024 * 1024 * 1024, config.max_upload_bytes, config);
+  read_integer(env, "MAX_UPLOAD_BYTES", 1, kDefaultMaxUploadBytes, config.max_upload_bytes, config);
+  // s3 mode's PUT goes to R2 directly, which takes up to 5 GiB in one PUT.
+  config.max_single_put_bytes =
+      config.upload_mode == UploadMode::Worker ? kWorkerMaxSinglePutBytes : kDefaultMaxUploadBytes;
+  read_integer(env, "MAX_SINGLE_PUT_BYTES", 1, kDefaultMaxUploadBytes, config.max_single_put_bytes, config);
+  config.max_single_put_bytes = std::min(config.max_single_put_bytes, config.max_upload_bytes);
   read_integer(env, "RATE_LIMIT_PER_MINUTE", 1, 1000000, config.rate_limit_per_minute, config);
   read_cors(env, config);
+  read_webhook(env, config);
+  read_retry_delays(env, config);
   return config;
 }
 

@@ -1,6 +1,7 @@
 // The Worker's configuration (contract section 1), parsed and validated once per isolate from the
 // environment strings the shim hands over.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,6 +11,12 @@
 namespace upgate {
 
 enum class UploadMode { Worker, S3 };
+
+constexpr int64_t kDefaultMaxUploadBytes = int64_t(5) * 1024 * 1024 * 1024;  // S3's largest object by one PUT
+// Under Cloudflare's 100 MB request body limit (Free and Pro plans), which refuses larger bodies before the
+// Worker runs.
+constexpr int64_t kWorkerMaxSinglePutBytes = int64_t(95) * 1024 * 1024;
+constexpr int64_t kMinimumPartBytes = int64_t(5) * 1024 * 1024;  // S3's smallest part but the last
 
 struct Config {
   std::string app_env;  // "development" or "production"
@@ -22,13 +29,24 @@ struct Config {
   std::string r2_endpoint, r2_bucket, r2_key_id, r2_secret;  // s3 mode
 
   int64_t presign_ttl_seconds = 900;
-  int64_t max_upload_bytes = 104857600;
+  int64_t max_upload_bytes = kDefaultMaxUploadBytes;        // the largest file, in one PUT or in parts
+  int64_t max_single_put_bytes = kWorkerMaxSinglePutBytes;  // the largest file in one PUT (contract 5.1)
+  // After the upload (contract 10): where events are POSTed and what signs them (both empty: no webhooks),
+  // and how long a failed delivery waits before each retry.
+  std::string webhook_url, webhook_secret;
+  std::vector<int64_t> retry_delays_seconds{60, 300, 900};
   std::vector<std::string> cors_origins;  // exact origins, or patterns ending in ":*" (any port)
   int64_t rate_limit_per_minute = 100;
 
   // Production: each makes every route but /healthz answer 503. Development: what was defaulted.
   std::vector<std::string> problems;
   std::vector<std::string> notes;
+
+  // The largest part of a multipart upload: a part is one PUT (contract 5.4), though never below S3's 5 MiB
+  // minimum, which would leave no part size at all.
+  int64_t max_part_bytes() const {
+    return std::max(kMinimumPartBytes, std::min(max_single_put_bytes, kDefaultMaxUploadBytes));
+  }
 
   bool usable() const { return problems.empty(); }
   std::string r2_endpoint_host() const;

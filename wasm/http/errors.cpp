@@ -7,7 +7,7 @@ namespace upgate {
 namespace {
 
 // In the order of the enum; catalogue_entry checks that each entry sits at its own position.
-constexpr std::array<std::pair<Error, ErrorEntry>, 32> kCatalogue{{
+constexpr std::array<std::pair<Error, ErrorEntry>, 34> kCatalogue{{
     {Error::InvalidJson, {400, "invalid_json", "The request body is not valid JSON."}},
     {Error::InvalidRequest, {400, "invalid_request", "The request is missing a field or has one of the wrong type."}},
     {Error::BodyLengthMismatch,
@@ -36,13 +36,21 @@ constexpr std::array<std::pair<Error, ErrorEntry>, 32> kCatalogue{{
     {Error::UploadSuperseded,
      {409, "upload_superseded",
       "This URL no longer belongs to the upload pending on this file name; presign again for a fresh URL."}},
-    {Error::UploadExpired, {410, "upload_expired", "This upload was not completed within 6 hours and was abandoned."}},
+    {Error::UploadExpired,
+     {410, "upload_expired",
+      "This upload was not completed within its window (6 hours after its last presign; for multipart, 24 hours "
+      "after its last part) and was abandoned."}},
     {Error::UploadAborted, {409, "upload_aborted", "This upload was aborted; presign the file again to upload it."}},
     {Error::UploadCompleted,
-     {409, "upload_completed", "This upload is complete; a completed upload cannot be aborted."}},
+     {409, "upload_completed", "This upload is complete; a completed upload cannot be aborted or written."}},
+    {Error::PartsMissing,
+     {409, "parts_missing", "Some parts of this multipart upload have not been uploaded yet; see missing."}},
     {Error::EndpointRemoved, {410, "endpoint_removed", "This endpoint was removed."}},
     {Error::PayloadTooLarge, {413, "payload_too_large", "JSON bodies are limited to 64 KiB."}},
     {Error::FileTooLarge, {413, "file_too_large", "The file is larger than this service accepts."}},
+    {Error::MultipartRequired,
+     {413, "multipart_required",
+      "The file is larger than one PUT may carry; upload it in parts (POST /api/uploads/multipart)."}},
     {Error::RangeNotSatisfiable,
      {416, "range_not_satisfiable", "The requested range is not satisfiable: it starts past the object's end."}},
     {Error::InvalidFilename, {422, "invalid_filename", "The file name breaks the naming standard v3.1."}},

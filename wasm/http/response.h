@@ -13,6 +13,9 @@ namespace upgate {
 struct Response {
   int status = 200;
   json body;  // null: no body (204)
+  // A body that is not JSON (S3's XML answers), sent as it is with its content type; body stays null.
+  std::optional<std::string> text;
+  std::string content_type;
   std::vector<std::pair<std::string, std::string>> headers;
   // For the log line only; never sent to the client.
   std::string log_level = "info";

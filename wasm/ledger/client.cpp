@@ -23,12 +23,19 @@ std::optional<Rejection> refusal_of(const json& result) {
   const std::string code = string_field(result, "refused");
   if (code.empty()) return std::nullopt;
   Rejection rejection = rejection_named(code);
-  if (const std::string field = string_field(result, "field"); !field.empty()) {
-    rejection = std::move(rejection).with("field", field).saying("The " + field + " is not valid.");
+  const std::string field = string_field(result, "field");
+  if (!field.empty()) rejection = std::move(rejection).with("field", field).saying("The " + field + " is not valid.");
+  if (const std::string message = string_field(result, "message"); !message.empty()) {
+    rejection = std::move(rejection).saying(message);
   }
   return rejection;
 }
 
-Rejection item_rejection(const json& item) { return rejection_named(string_field(item, "error")); }
+Rejection item_rejection(const json& item) {
+  Rejection rejection = rejection_named(string_field(item, "error"));
+  // parts_missing names the part numbers (contract 5.2).
+  if (const json* missing = present_member(item, "missing")) rejection = std::move(rejection).with("missing", *missing);
+  return rejection;
+}
 
 }  // namespace upgate::ledger

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ledger/operation.h"
+#include "uploads/multipart_request.h"
 #include "uploads/records.h"
 #include "uploads/upload_session.h"
 #include "util/clock.h"
@@ -37,13 +38,56 @@ std::vector<std::string> ids_in(const json& list, const char* field = nullptr) {
   return ids;
 }
 
+// The stored parts of the multipart uploads among these, by upload id: part number -> its row.
+using StoredParts = std::map<std::string, std::map<int64_t, json>>;
+
+Task<StoredParts> load_stored_parts(Operation& operation, const std::map<std::string, UploadSession>& uploads) {
+  std::vector<std::string> ids;
+  for (const auto& [id, upload] : uploads) {
+    if (upload.multipart) ids.push_back(id);
+  }
+  StoredParts parts;
+  if (ids.empty()) co_return parts;
+  Statement read{
+      "SELECT uploadId, partNumber, size, etag FROM parts WHERE uploadId IN (SELECT value FROM json_each(?))",
+      json::array({json_list(ids)})};
+  for (const json& row : co_await run_one(operation.exchange, std::move(read))) {
+    parts[string_field(row, "uploadId")][integer_field(row, "partNumber")] = row;
+  }
+  co_return parts;
+}
+
+// A multipart upload may complete once storage holds every part at its exact size (contract 5.4): the
+// answer lists the parts for the storage's completion, or the part numbers still missing.
+json multipart_item(const UploadSession& upload, const std::map<int64_t, json>& stored) {
+  json missing = json::array();
+  json parts = json::array();
+  for (int64_t number = 1; number <= upload.part_count; ++number) {
+    auto it = stored.find(number);
+    if (it == stored.end() ||
+        integer_field(it->second, "size") != PartPlan::size_of(number, upload.part_size, upload.size)) {
+      missing.push_back(number);
+      continue;
+    }
+    parts.push_back(json{{"partNumber", number}, {"etag", string_field(it->second, "etag")}});
+  }
+  if (!missing.empty()) {
+    json answer = item_error(Error::PartsMissing);
+    answer["missing"] = std::move(missing);
+    return answer;
+  }
+  return json{{"upload", upload.to_json()}, {"parts", std::move(parts)}};
+}
+
 }  // namespace
 
-// {"uploadIds"} -> {"uploads": [{"upload"} (to check) | {"answer"} (completed before) | {"error"}]}
+// {"uploadIds"} -> {"uploads": [{"upload", "parts"? (multipart)} (to check) | {"answer"} (completed before) |
+// {"error", "missing"?}]}
 Task<json> begin_completion(Operation& operation) {
   if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
   const std::vector<std::string> ids = ids_in(member_of(operation.request, "uploadIds"));
   const std::map<std::string, UploadSession> uploads = co_await load_uploads(operation, ids);
+  const StoredParts stored = co_await load_stored_parts(operation, uploads);
   json answers = json::array();
   std::vector<std::string> claimed;
   for (const std::string& id : ids) {
@@ -52,6 +96,10 @@ Task<json> begin_completion(Operation& operation) {
       answers.push_back(item_error(Error::UploadNotFound));
     } else if (!it->second.live_at(operation.now_ms())) {
       answers.push_back(settled(it->second));
+    } else if (it->second.multipart) {
+      auto parts = stored.find(id);
+      answers.push_back(multipart_item(it->second, parts == stored.end() ? std::map<int64_t, json>{} : parts->second));
+      if (answers.back().contains("upload")) claimed.push_back(id);
     } else {
       answers.push_back(json{{"upload", it->second.to_json()}});
       claimed.push_back(id);
@@ -66,8 +114,9 @@ Task<json> begin_completion(Operation& operation) {
 }
 
 // {"outcomes": [{"uploadId", "object": {"size", "etag", "sha256"}} | {"uploadId", "rejected": reason}]} ->
-// {"uploads": [{"answer"} | {"error", "deleteObject"?}]}. deleteObject: this call recorded the rejection,
-// so the bytes it judged are the caller's to delete.
+// {"uploads": [{"answer", "event"?} | {"error", "deleteObject"?}]}. deleteObject: this call recorded the
+// rejection, so the bytes it judged are the caller's to delete; event: this call recorded the completion, whose
+// upload.completed event the caller sends.
 Task<json> finish_completion(Operation& operation) {
   if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
   const json& outcomes = member_of(operation.request, "outcomes");
@@ -109,6 +158,13 @@ Task<json> finish_completion(Operation& operation) {
     }
     if (const std::string reason = string_field(outcome, "rejected"); !reason.empty()) {
       writes.push_back({"UPDATE uploads SET completingAtMs = 0 WHERE uploadId = ?", json::array({upload.upload_id})});
+      if (upload.multipart) {
+        // Storage assembled its parts into the rejected object, which is deleted: they are gone too. The next
+        // sign starts a new storage upload (routes_multipart.cpp).
+        writes.push_back({"DELETE FROM parts WHERE uploadId = ?", json::array({upload.upload_id})});
+        writes.push_back(
+            {"UPDATE uploads SET storageUploadId = '' WHERE uploadId = ?", json::array({upload.upload_id})});
+      }
       writes.push_back(audit(operation, "upload.rejected", upload.key, upload.upload_id, reason));
       json answer = item_error(Error::ContentMismatch);
       answer["deleteObject"] = true;
@@ -125,16 +181,21 @@ Task<json> finish_completion(Operation& operation) {
     if (!duplicate.empty()) answer["duplicateOf"] = duplicate;
     writes.push_back(
         {"INSERT OR REPLACE INTO assets (key, filename, uploadId, size, contentType, sha256, etag, "
-         "completedAtMs, duplicateOf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         "completedAtMs, duplicateOf, eventSentAtMs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
          json::array({upload.key, upload.filename, upload.upload_id, answer["size"], upload.content_type, sha256,
-                      answer["etag"], now_ms, duplicate.empty() ? json() : json(duplicate)})});
+                      answer["etag"], now_ms, duplicate.empty() ? json() : json(duplicate), now_ms})});
     writes.push_back({"UPDATE uploads SET state = 'completed', completion = ?, completingAtMs = 0 WHERE uploadId = ?",
                       json::array({to_text(answer), upload.upload_id})});
     const bool replaced = holds_asset.contains(upload.key);
     writes.push_back(audit(operation, replaced ? "upload.replaced" : "upload.completed", upload.key, upload.upload_id));
     if (!sha256.empty()) key_by_digest.emplace(sha256, upload.key);
     holds_asset[upload.key] = true;
-    answers.push_back(json{{"answer", std::move(answer)}});
+    // Recorded now: the Worker sends its event (contract 10) right after.
+    const json asset{{"key", upload.key},      {"uploadId", upload.upload_id},
+                     {"size", answer["size"]}, {"contentType", upload.content_type},
+                     {"sha256", sha256},       {"etag", answer["etag"]},
+                     {"completedAtMs", now_ms}};
+    answers.push_back(json{{"answer", std::move(answer)}, {"event", completed_event(operation.shoot_id, asset)}});
   }
   co_await run(operation.exchange, std::move(writes));
   co_return json{{"uploads", std::move(answers)}};

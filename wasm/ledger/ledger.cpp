@@ -72,6 +72,10 @@ OperationFunction operation_named(const std::string& op) {
       {"writer", find_writer},
       {"getUpload", get_upload},
       {"abort", abort_upload},
+      {"attachStorage", attach_storage},
+      {"signParts", sign_parts},
+      {"partWriter", find_part_writer},
+      {"recordPart", record_part},
       {"beginCompletion", begin_completion},
       {"finishCompletion", finish_completion},
       {"listAssets", list_assets},
@@ -79,6 +83,8 @@ OperationFunction operation_named(const std::string& op) {
       {"presignDownloads", presign_downloads},
       {"sweep", sweep},
       {"swept", record_swept},
+      {"claimProcessing", claim_processing},
+      {"finishProcessing", finish_processing},
   };
   for (const auto& [name, function] : table) {
     if (name == op) return function;
@@ -137,13 +143,14 @@ Task<json> create_shoot(Operation& operation) {
 
 Task<json> get_shoot(Operation& operation) {
   if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
-  const int64_t window_start = operation.now_ms() - records::kCompletionWindowMs;
+  const int64_t now_ms = operation.now_ms();
   Statement count{
-      "SELECT (SELECT COUNT(*) FROM uploads WHERE state = 'pending' AND presignedAtMs >= ?) AS uploadsPending, "
+      "SELECT (SELECT COUNT(*) FROM uploads WHERE state = 'pending' "
+      "AND presignedAtMs >= (CASE multipart WHEN 0 THEN ? ELSE ? END)) AS uploadsPending, "
       "(SELECT COUNT(*) FROM assets) AS assets, (SELECT COALESCE(SUM(size), 0) FROM assets) AS bytes, "
       "(SELECT COUNT(*) FROM assets WHERE duplicateOf IS NOT NULL) AS duplicates, "
       "(SELECT COUNT(*) FROM audit WHERE action = 'upload.rejected') AS rejected",
-      json::array({window_start})};
+      json::array({now_ms - records::kCompletionWindowMs, now_ms - records::kMultipartIdleWindowMs})};
   const Rows stats = co_await run_one(operation.exchange, std::move(count));
   json answer = operation.shoot->to_public_json();
   const json row = stats.empty() ? json::object() : stats.front();

@@ -89,17 +89,37 @@ Task<json> list_audit(Operation& operation) {
   co_return page(rows, "events", event_json, next);
 }
 
-// {"keys"} -> {"keys": [{"key", "ok": true} | {"key", "error"}]}: the shoot's assets may be downloaded.
+// The asset a key may be downloaded as part of: the key itself, or for a preview
+// (previews/<shootId>/<filename>/<name>.jpg) the asset it was made from.
+std::string asset_key_of(const std::string& shoot_id, const std::string& key) {
+  const std::string prefix = "previews/" + shoot_id + "/";
+  if (key.rfind(prefix, 0) != 0) return key;
+  const size_t slash = key.rfind('/');
+  return slash <= prefix.size() ? key : "shoots/" + shoot_id + "/" + key.substr(prefix.size(), slash - prefix.size());
+}
+
+// {"keys"} -> {"keys": [{"key", "ok": true} | {"key", "error"}]}: the shoot's assets and their previews may be
+// downloaded.
 Task<json> presign_downloads(Operation& operation) {
   if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
   std::vector<std::string> keys;
-  for (const json& key : member_of(operation.request, "keys"))
+  std::vector<std::string> asset_keys;
+  for (const json& key : member_of(operation.request, "keys")) {
     keys.push_back(key.is_string() ? key.get<std::string>() : "");
-  Statement read{"SELECT key FROM assets WHERE key IN (SELECT value FROM json_each(?))",
-                 json::array({json_list(keys)})};
+    asset_keys.push_back(asset_key_of(operation.shoot_id, keys.back()));
+  }
+  Statement read{"SELECT key, previews FROM assets WHERE key IN (SELECT value FROM json_each(?))",
+                 json::array({json_list(asset_keys)})};
   const Rows rows = co_await run_one(operation.exchange, std::move(read));
   std::set<std::string> assets;
-  for (const json& row : rows) assets.insert(string_field(row, "key"));
+  for (const json& row : rows) {
+    assets.insert(string_field(row, "key"));
+    if (auto previews = parse_json(string_field(row, "previews")); previews && previews->is_object()) {
+      for (const auto& [name, preview_key] : previews->items()) {
+        if (preview_key.is_string()) assets.insert(preview_key.get<std::string>());
+      }
+    }
+  }
   json answers = json::array();
   std::vector<Statement> writes;
   for (const std::string& key : keys) {

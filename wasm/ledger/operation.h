@@ -55,8 +55,23 @@ Statement audit(const Operation& operation, const std::string& action, const std
 // whatever the batch size (Durable Object SQL takes at most 100 bound parameters per statement).
 std::string json_list(const std::vector<std::string>& values);
 
+// Whether the Worker should refresh the shoot's entry in KV's work index now (activity that the cron must come
+// back for); when so, the write that records the refresh is added to writes.
+bool refresh_work_index(Operation& operation, std::vector<Statement>& writes);
+
 // The uploads with these ids, by id (those that exist).
 Task<std::map<std::string, UploadSession>> load_uploads(Operation& operation, const std::vector<std::string>& ids);
+Task<std::optional<UploadSession>> load_upload(Operation& operation, const std::string& upload_id);
+// The parts stored for a multipart upload, [{partNumber, size, etag}] in order.
+Task<json> load_parts(Operation& operation, const std::string& upload_id);
+// Why an upload can no longer be written, completed or aborted (completed, cancelled, aborted, or past its
+// window); nullopt while it is pending and live.
+std::optional<Error> unusable(const UploadSession& upload, int64_t now_ms);
+
+// The upload.completed event of an asset row (contract 10).
+json completed_event(const std::string& shoot_id, const json& asset);
+// The upload.completed events of assets still pending after records::kEventResendAfterMs, marked as sent now.
+Task<json> events_to_resend(Operation& operation, int64_t limit);
 
 // The operations, by area.
 Task<json> create_shoot(Operation& operation);
@@ -65,12 +80,18 @@ Task<json> presign(Operation& operation);
 Task<json> find_writer(Operation& operation);
 Task<json> get_upload(Operation& operation);
 Task<json> abort_upload(Operation& operation);
+Task<json> attach_storage(Operation& operation);
+Task<json> sign_parts(Operation& operation);
+Task<json> find_part_writer(Operation& operation);
+Task<json> record_part(Operation& operation);
 Task<json> begin_completion(Operation& operation);
 Task<json> finish_completion(Operation& operation);
 Task<json> list_assets(Operation& operation);
 Task<json> list_audit(Operation& operation);
 Task<json> presign_downloads(Operation& operation);
 Task<json> sweep(Operation& operation);
+Task<json> claim_processing(Operation& operation);
+Task<json> finish_processing(Operation& operation);
 Task<json> record_swept(Operation& operation);
 
 }  // namespace upgate::ledger

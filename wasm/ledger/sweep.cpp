@@ -9,18 +9,22 @@
 
 namespace upgate::ledger {
 
-// {"limit"} -> {"due": [{"uploadId", "key", "objectKey"}]}
+// {"limit"} -> {"due": [{"uploadId", "key", "objectKey", "multipart", "storageUploadId", "parts"}]}: parts is
+// how many parts storage holds for a multipart upload, which aborting it frees; "events": the upload.completed
+// events to send again.
 Task<json> sweep(Operation& operation) {
   if (!operation.shoot) co_return json{{"due", json::array()}};
   const int64_t now_ms = operation.now_ms();
   const int64_t limit = std::max<int64_t>(1, integer_field(operation.request, "limit", 25));
   // A completion in progress holds its upload (records::kCompletionClaimMs): it finishes, or frees it.
   std::vector<Statement> statements{
-      {"UPDATE uploads SET state = 'expired', cleanup = 'due' WHERE state = 'pending' AND presignedAtMs < ? "
-       "AND completingAtMs < ?",
-       json::array({now_ms - records::kCompletionWindowMs, now_ms - records::kCompletionClaimMs})},
-      {"SELECT uploadId, key, objectKey FROM uploads WHERE cleanup = 'due' AND cleanupClaimedAtMs < ? "
-       "ORDER BY cleanupClaimedAtMs LIMIT ?",
+      {"UPDATE uploads SET state = 'expired', cleanup = 'due' WHERE state = 'pending' AND completingAtMs < ? "
+       "AND presignedAtMs < (CASE multipart WHEN 0 THEN ? ELSE ? END)",
+       json::array({now_ms - records::kCompletionClaimMs, now_ms - records::kCompletionWindowMs,
+                    now_ms - records::kMultipartIdleWindowMs})},
+      {"SELECT uploadId, key, objectKey, multipart, storageUploadId, "
+       "(SELECT COUNT(*) FROM parts WHERE parts.uploadId = uploads.uploadId) AS parts "
+       "FROM uploads WHERE cleanup = 'due' AND cleanupClaimedAtMs < ? ORDER BY cleanupClaimedAtMs LIMIT ?",
        json::array({now_ms - records::kCleanupClaimMs, limit})}};
   const std::vector<Rows> rows = co_await run(operation.exchange, std::move(statements));
   json due = json::array();
@@ -34,7 +38,9 @@ Task<json> sweep(Operation& operation) {
                     json::array({now_ms, json_list(claimed)})};
     co_await run_one(operation.exchange, std::move(claim));
   }
-  co_return json{{"due", std::move(due)}};
+  // Completed assets whose event got lost (contract 10): sent again, so none is left unprocessed.
+  json events = co_await events_to_resend(operation, limit);
+  co_return json{{"due", std::move(due)}, {"events", std::move(events)}};
 }
 
 // {"uploads": [{"uploadId", "key", "deleted": bool}]} -> {"recorded"}: each is cleaned up; the ones whose bytes
@@ -53,6 +59,9 @@ Task<json> record_swept(Operation& operation) {
   }
   writes.push_back({"UPDATE uploads SET cleanup = 'done' WHERE uploadId IN (SELECT value FROM json_each(?))",
                     json::array({json_list(ids)})});
+  // An aborted storage upload's parts are freed: the ledger forgets them too.
+  writes.push_back(
+      {"DELETE FROM parts WHERE uploadId IN (SELECT value FROM json_each(?))", json::array({json_list(ids)})});
   co_await run(operation.exchange, std::move(writes));
   co_return json{{"recorded", ids.size()}};
 }

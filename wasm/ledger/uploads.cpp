@@ -5,6 +5,7 @@
 
 #include "crypto/crypto.h"
 #include "ledger/operation.h"
+#include "uploads/multipart_request.h"
 #include "uploads/records.h"
 #include "uploads/upload_session.h"
 
@@ -14,12 +15,14 @@ namespace {
 
 constexpr const char* kInsertUpload =
     "INSERT INTO uploads (uploadId, key, objectKey, shootId, filename, contentType, size, sha256, state, "
-    "multipart, createdAtMs, presignedAtMs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)";
+    "multipart, partSize, partCount, createdAtMs, presignedAtMs) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)";
 
 Statement insert_upload(const UploadSession& upload) {
   return {kInsertUpload,
           json::array({upload.upload_id, upload.key, upload.object_key, upload.shoot_id, upload.filename,
-                       upload.content_type, upload.size, upload.sha256, upload.created_at_ms, upload.presigned_at_ms})};
+                       upload.content_type, upload.size, upload.sha256, upload.multipart ? 1 : 0, upload.part_size,
+                       upload.part_count, upload.created_at_ms, upload.presigned_at_ms})};
 }
 
 Statement set_state(const std::string& upload_id, UploadSession::State state, const std::string& cleanup) {
@@ -95,9 +98,11 @@ Task<json> presign(Operation& operation) {
     }
     auto pending = lookups.pending.find(key);
     UploadSession upload;
+    bool asked_again = false;
     if (pending != lookups.pending.end() && pending->second.live_at(now_ms) && pending->second.declared_as(file) &&
         pending->second.replaces() == holds_asset) {
       // Asking again: the same upload, with a fresh window.
+      asked_again = true;
       upload = pending->second;
       upload.presigned_at_ms = now_ms;
       writes.push_back(
@@ -116,6 +121,11 @@ Task<json> presign(Operation& operation) {
       upload.content_type = file.content_type;
       upload.size = file.size;
       upload.sha256 = file.sha256;
+      if (file.part_size > 0) {
+        upload.multipart = true;
+        upload.part_size = file.part_size;
+        upload.part_count = plan_parts(file.size, file.part_size, file.part_size).part_count;
+      }
       upload.created_at_ms = now_ms;
       upload.presigned_at_ms = now_ms;
       writes.push_back(insert_upload(upload));
@@ -123,12 +133,12 @@ Task<json> presign(Operation& operation) {
     }
     writes.push_back(audit(operation, "upload.presigned", key, upload.upload_id));
     json answer{{"upload", upload.to_json()}};
+    // A pending multipart upload asked for again is returned with the parts it has (contract 5.4).
+    if (upload.multipart && asked_again) answer["parts"] = co_await load_parts(operation, upload.upload_id);
     if (auto duplicate = duplicate_of(lookups, file.sha256, key); !duplicate.empty()) answer["duplicateOf"] = duplicate;
     answers.push_back(std::move(answer));
   }
-  // KV's work index (which the cron sweeps) is refreshed at most hourly: it outlives every window by a day.
-  const bool index_work = !files.empty() && operation.shoot->work_indexed_at_ms < now_ms - records::kWorkIndexRefreshMs;
-  if (index_work) writes.push_back({"UPDATE shoot SET workIndexedAtMs = ? WHERE id = 1", json::array({now_ms})});
+  const bool index_work = !files.empty() && refresh_work_index(operation, writes);
   co_await run(operation.exchange, std::move(writes));
   co_return json{{"uploads", std::move(answers)}, {"indexWork", index_work}};
 }
@@ -160,6 +170,15 @@ Task<json> find_writer(Operation& operation) {
   co_return json{{"upload", upload->to_json()}};
 }
 
+bool refresh_work_index(Operation& operation, std::vector<Statement>& writes) {
+  // KV's work index (which the cron sweeps) is refreshed at most hourly: it outlives every window by a day.
+  const int64_t now_ms = operation.now_ms();
+  if (operation.shoot->work_indexed_at_ms >= now_ms - records::kWorkIndexRefreshMs) return false;
+  writes.push_back({"UPDATE shoot SET workIndexedAtMs = ? WHERE id = 1", json::array({now_ms})});
+  operation.shoot->work_indexed_at_ms = now_ms;
+  return true;
+}
+
 Task<std::map<std::string, UploadSession>> load_uploads(Operation& operation, const std::vector<std::string>& ids) {
   Statement read{"SELECT * FROM uploads WHERE uploadId IN (SELECT value FROM json_each(?))",
                  json::array({json_list(ids)})};
@@ -171,14 +190,29 @@ Task<std::map<std::string, UploadSession>> load_uploads(Operation& operation, co
   co_return uploads;
 }
 
-namespace {
 Task<std::optional<UploadSession>> load_upload(Operation& operation, const std::string& upload_id) {
   const std::vector<std::string> ids{upload_id};  // named: g++ 12 mishandles a braced list inside co_await
   std::map<std::string, UploadSession> found = co_await load_uploads(operation, ids);
   if (found.empty()) co_return std::nullopt;
   co_return std::move(found.begin()->second);
 }
-}  // namespace
+
+std::optional<Error> unusable(const UploadSession& upload, int64_t now_ms) {
+  switch (upload.state) {
+    case UploadSession::State::Completed:
+      return Error::UploadCompleted;
+    case UploadSession::State::Cancelled:
+      return Error::UploadCancelled;
+    case UploadSession::State::Aborted:
+      return Error::UploadAborted;
+    case UploadSession::State::Expired:
+      return Error::UploadExpired;
+    case UploadSession::State::Pending:
+      break;
+  }
+  if (upload.abandoned_at(now_ms)) return Error::UploadExpired;
+  return std::nullopt;
+}
 
 // {"uploadId"} -> {"upload"} (contract 5.3)
 Task<json> get_upload(Operation& operation) {
@@ -187,7 +221,9 @@ Task<json> get_upload(Operation& operation) {
   }
   const auto upload = co_await load_upload(operation, string_field(operation.request, "uploadId"));
   if (!upload) co_return refused(Error::UploadNotFound);
-  co_return json{{"upload", upload->to_json()}};
+  json answer{{"upload", upload->to_json()}};
+  if (upload->multipart) answer["parts"] = co_await load_parts(operation, upload->upload_id);
+  co_return answer;
 }
 
 // {"uploadId"} -> {"upload"} once aborted (contract 5.4): a pending upload stops being the key's; its bytes
@@ -198,19 +234,8 @@ Task<json> abort_upload(Operation& operation) {
   }
   auto upload = co_await load_upload(operation, string_field(operation.request, "uploadId"));
   if (!upload) co_return refused(Error::UploadNotFound);
-  switch (upload->state) {
-    case UploadSession::State::Completed:
-      co_return refused(Error::UploadCompleted);
-    case UploadSession::State::Cancelled:
-      co_return refused(Error::UploadCancelled);
-    case UploadSession::State::Expired:
-      co_return refused(Error::UploadExpired);
-    case UploadSession::State::Aborted:
-      co_return json{{"upload", upload->to_json()}};
-    case UploadSession::State::Pending:
-      break;
-  }
-  if (upload->abandoned_at(operation.now_ms())) co_return refused(Error::UploadExpired);
+  if (upload->state == UploadSession::State::Aborted) co_return json{{"upload", upload->to_json()}};
+  if (auto error = unusable(*upload, operation.now_ms())) co_return refused(*error);
   upload->state = UploadSession::State::Aborted;
   // cleanup 'due' as well: should the Worker's delete fail, the cron deletes the bytes.
   std::vector<Statement> writes{set_state(upload->upload_id, UploadSession::State::Aborted, "due"),

@@ -223,6 +223,12 @@ std::optional<std::string_view> content_type_for_extension(std::string_view ext)
   return row->content_type;
 }
 
+std::string content_type_for_filename(std::string_view filename) {
+  const auto dot = filename.rfind('.');
+  if (dot == std::string_view::npos) return "";
+  return std::string(content_type_for_extension(text::ascii_lower(filename.substr(dot + 1))).value_or(""));
+}
+
 const std::vector<ExtensionRow>& extension_table() {
   static const std::vector<ExtensionRow> kTable = {
       {"jpg", "image/jpeg", false},       {"jpeg", "image/jpeg", false},      {"png", "image/png", false},

@@ -33,6 +33,8 @@ bool is_allowed_content_type(std::string_view type);
 
 // The content type an extension maps to; the extension must be lower case, as file names are.
 std::optional<std::string_view> content_type_for_extension(std::string_view ext);
+// The content type a file name's extension stands for (in any case), or "" when it names none.
+std::string content_type_for_filename(std::string_view filename);
 
 struct ExtensionRow {
   std::string_view extension;

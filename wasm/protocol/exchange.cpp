@@ -63,9 +63,11 @@ int64_t Exchange::count_binding_calls(const std::vector<json>& effects) {
   int64_t calls = 0;
   for (const json& effect : effects) {
     const std::string type = string_field(effect, "type");
-    // read_body and verify_signature are the shim's own work, not calls to a binding; r2_copy is two (a get
-    // and a put); a ledger operation is one Durable Object call.
-    if (type.rfind("kv_", 0) == 0 || type.rfind("r2_", 0) == 0 || type == "rate_limiter" || type == "ledger") ++calls;
+    // read_body and verify_signature are the shim's own work, not calls to a binding, nor is a webhook's
+    // outbound fetch; r2_copy is two (a get and a put); a ledger operation is one Durable Object call.
+    if (type.rfind("kv_", 0) == 0 || type.rfind("r2_", 0) == 0 || type.rfind("queue_", 0) == 0 ||
+        type == "rate_limiter" || type == "ledger")
+      ++calls;
     if (type == "r2_copy") ++calls;
   }
   return calls;
@@ -92,8 +94,10 @@ json kv_list(const std::string& prefix, const std::string& cursor, int64_t limit
   return {{"type", "kv_list"}, {"prefix", prefix}, {"cursor", cursor}, {"limit", limit}};
 }
 json r2_head(const std::string& key) { return {{"type", "r2_head"}, {"key", key}}; }
-json r2_read_head(const std::string& key, int64_t length) {
-  return {{"type", "r2_read_head"}, {"key", key}, {"length", length}};
+json r2_read_head(const std::string& key, int64_t length, bool sha256) {
+  json effect{{"type", "r2_read_head"}, {"key", key}, {"length", length}};
+  if (sha256) effect["sha256"] = true;
+  return effect;
 }
 json r2_delete(const std::vector<std::string>& keys) { return {{"type", "r2_delete"}, {"keys", keys}}; }
 json r2_list(const std::string& prefix, const std::string& cursor, int64_t limit) {
@@ -107,6 +111,32 @@ json r2_put_body(const std::string& key, const std::string& content_type, int64_
 json r2_copy(const std::string& from, const std::string& to, const std::string& content_type,
              const std::string& upload_id) {
   return {{"type", "r2_copy"}, {"from", from}, {"to", to}, {"contentType", content_type}, {"uploadId", upload_id}};
+}
+json r2_multipart_create(const std::string& key, const std::string& content_type, const std::string& upload_id) {
+  return {{"type", "r2_multipart_create"}, {"key", key}, {"contentType", content_type}, {"uploadId", upload_id}};
+}
+json r2_put_part(const std::string& key, const std::string& storage_upload_id, int64_t part_number, int64_t length,
+                 const std::map<std::string, std::string>& checksums) {
+  return {{"type", "r2_put_part"},     {"key", key},       {"storageUploadId", storage_upload_id},
+          {"partNumber", part_number}, {"length", length}, {"checksums", checksums}};
+}
+json r2_multipart_complete(const std::string& key, const std::string& storage_upload_id, const json& parts) {
+  return {{"type", "r2_multipart_complete"}, {"key", key}, {"storageUploadId", storage_upload_id}, {"parts", parts}};
+}
+json r2_multipart_abort(const std::string& key, const std::string& storage_upload_id) {
+  return {{"type", "r2_multipart_abort"}, {"key", key}, {"storageUploadId", storage_upload_id}};
+}
+json r2_read_range(const std::string& key, int64_t offset, int64_t length) {
+  return {{"type", "r2_read_range"}, {"key", key}, {"offset", offset}, {"length", length}};
+}
+json r2_put_blob(const std::string& key, const std::string& content_type, uint32_t blob) {
+  return {{"type", "r2_put_blob"}, {"key", key}, {"contentType", content_type}, {"blob", blob}};
+}
+json queue_send(const json& messages) { return {{"type", "queue_send"}, {"messages", messages}}; }
+json webhook_post(const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
+  json pairs = json::array();
+  for (const auto& [name, value] : headers) pairs.push_back(json::array({name, value}));
+  return {{"type", "webhook_post"}, {"headers", std::move(pairs)}, {"body", body}};
 }
 json rate_limiter(const std::string& key) { return {{"type", "rate_limiter"}, {"key", key}}; }
 json verify_signature(const json& check) { return {{"type", "verify_signature"}, {"check", check}}; }

@@ -111,8 +111,9 @@ json kv_put(const std::string& key, const json& value, int64_t ttl_seconds = 0, 
 json kv_delete(const std::string& key);
 json kv_list(const std::string& prefix, const std::string& cursor, int64_t limit);
 json r2_head(const std::string& key);
-// The object (as r2_head describes it) and its first `length` bytes, in one read.
-json r2_read_head(const std::string& key, int64_t length);
+// The object (as r2_head describes it) and its first `length` bytes, in one read; with sha256, the read goes
+// on to the object's end through the runtime's native digest (never holding it whole) and answers its SHA-256.
+json r2_read_head(const std::string& key, int64_t length, bool sha256 = false);
 json r2_delete(const std::vector<std::string>& keys);
 json r2_list(const std::string& prefix, const std::string& cursor, int64_t limit);
 // Streams the request body into key, marked with the upload's id (R2 custom metadata "upload-id"); the put
@@ -124,6 +125,25 @@ json r2_put_body(const std::string& key, const std::string& content_type, int64_
 // with the upload's id.
 json r2_copy(const std::string& from, const std::string& to, const std::string& content_type,
              const std::string& upload_id);
+// Multipart uploads (contract 5.4) through R2's binding. The object key and the storage's multipart upload id
+// name one; the completed object is marked with the upload's id, set when the multipart upload is created.
+json r2_multipart_create(const std::string& key, const std::string& content_type, const std::string& upload_id);
+// Streams the request body into one part, held to exactly length bytes and to every digest in checksums
+// (nothing is stored otherwise); answers the part's etag.
+json r2_put_part(const std::string& key, const std::string& storage_upload_id, int64_t part_number, int64_t length,
+                 const std::map<std::string, std::string>& checksums);
+// parts: [{"partNumber", "etag"}] in order.
+json r2_multipart_complete(const std::string& key, const std::string& storage_upload_id, const json& parts);
+// Frees the upload and its parts; an upload storage no longer knows counts as aborted.
+json r2_multipart_abort(const std::string& key, const std::string& storage_upload_id);
+// Bytes of an object (protocol/blobs.h): length bytes from offset, answered as {"object", "blob", "length"}.
+json r2_read_range(const std::string& key, int64_t offset, int64_t length);
+// Stores the blob's bytes under key (a preview the core made).
+json r2_put_blob(const std::string& key, const std::string& content_type, uint32_t blob);
+// Sends messages (JSON bodies) to the UPLOAD_EVENTS queue, in one batch.
+json queue_send(const json& messages);
+// POSTs body to the configured WEBHOOK_URL (the shim sends only there) with these headers; answers "status".
+json webhook_post(const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body);
 json rate_limiter(const std::string& key);
 json verify_signature(const json& check);
 }  // namespace effects

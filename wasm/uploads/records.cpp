@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "crypto/crypto.h"
 #include "naming/naming.h"
 #include "util/encoding.h"
 #include "util/text.h"
@@ -20,6 +21,10 @@ std::optional<std::string> shoot_of_key(const std::string& key) {
   std::string shoot_id = key.substr(prefix.size(), slash - prefix.size());
   if (!naming::is_valid_shoot_id(shoot_id)) return std::nullopt;
   return shoot_id;
+}
+
+std::string event_id(const std::string& upload_id, const std::string& type) {
+  return "ev_" + crypto::sha256_hex(upload_id + "\n" + type).substr(0, kIdHexDigits);
 }
 
 std::string upload_id(const std::string& shoot_id, const std::string& hex32) {

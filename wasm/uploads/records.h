@@ -10,6 +10,8 @@ constexpr int64_t kMinuteMs = 60 * 1000;
 constexpr int64_t kHourMs = 60 * kMinuteMs;
 // An upload not completed within this long after its latest presign is abandoned (410 upload_expired).
 constexpr int64_t kCompletionWindowMs = 6 * kHourMs;
+// A multipart upload with no part activity (a part signed or stored) for this long is abandoned.
+constexpr int64_t kMultipartIdleWindowMs = 24 * kHourMs;
 // A completion in progress holds its upload this long: cleanup leaves it alone meanwhile, and a completion
 // that died (the Worker was evicted mid-way) frees it again afterwards.
 constexpr int64_t kCompletionClaimMs = 10 * kMinuteMs;
@@ -17,6 +19,18 @@ constexpr int64_t kCompletionClaimMs = 10 * kMinuteMs;
 constexpr int64_t kCleanupClaimMs = 15 * kMinuteMs;
 // tmp/ objects older than this are removed by cleanup.
 constexpr int64_t kTmpMaxAgeMs = 6 * kHourMs;
+
+// After the upload (contract 10): the events of an upload have ids of their own, the same each time one is
+// sent again, so a receiver recognises a repeat: "ev_<32 hex>" from the upload id and the event's type.
+std::string event_id(const std::string& upload_id, const std::string& type);
+// A completed asset's upload.completed event is sent again by the cron while processing stays pending this long.
+constexpr int64_t kEventResendAfterMs = 15 * kMinuteMs;
+// A delivery processing an asset holds it this long; an older claim may be taken over.
+constexpr int64_t kProcessingClaimMs = 10 * kMinuteMs;
+// Where an asset's previews go: previews/<shootId>/<filename>/<name>.jpg.
+inline std::string preview_key(const std::string& shoot_id, const std::string& filename, const std::string& name) {
+  return "previews/" + shoot_id + "/" + filename + "/" + name + ".jpg";
+}
 
 inline std::string object_key(const std::string& shoot_id, const std::string& filename) {
   return "shoots/" + shoot_id + "/" + filename;

@@ -7,59 +7,40 @@
 
 namespace upgate {
 
-namespace {
-
-// A present, non-null member (the contract treats "field": null as a missing field).
-const json* member(const json& object, const char* name) {
-  const json& value = member_of(object, name);
-  return value.is_null() ? nullptr : &value;
-}
-
-}  // namespace
-
 json FileRequest::to_json() const {
-  return json{
-      {"filename", filename}, {"contentType", content_type}, {"size", size}, {"sha256", sha256}, {"replace", replace}};
+  return json{{"filename", filename}, {"contentType", content_type}, {"size", size},
+              {"sha256", sha256},     {"replace", replace},          {"partSize", part_size}};
 }
 
 FileRequest FileRequest::from_json(const json& item) {
-  return FileRequest{string_field(item, "filename"), string_field(item, "contentType"), integer_field(item, "size"),
-                     string_field(item, "sha256"), bool_field(item, "replace")};
+  return FileRequest{string_field(item, "filename"), string_field(item, "contentType"),
+                     integer_field(item, "size"),    string_field(item, "sha256"),
+                     bool_field(item, "replace"),    integer_field(item, "partSize")};
 }
 
 namespace {
 
-std::variant<std::string, Rejection> shoot_id_of(const json& object) {
-  const json* id = member(object, "shootId");
-  if (!id || !id->is_string()) return invalid_request("shootId", "shootId is required and must be a string.");
-  const std::string value = id->get<std::string>();
-  if (!naming::is_valid_shoot_id(value)) {
-    return invalid_request("shootId", "shootId must be 3-32 characters of a-z and 0-9 with single inner hyphens.");
-  }
-  return value;
-}
-
 std::optional<Rejection> check_fields(const json& item, FileRequest& file) {
   if (!item.is_object()) return invalid_request("files", "Each file must be a JSON object.");
-  const json* filename = member(item, "filename");
+  const json* filename = present_member(item, "filename");
   if (!filename || !filename->is_string())
     return invalid_request("filename", "filename is required and must be a string.");
-  const json* type = member(item, "contentType");
+  const json* type = present_member(item, "contentType");
   if (!type || !type->is_string())
     return invalid_request("contentType", "contentType is required and must be a string.");
-  const json* size = member(item, "size");
+  const json* size = present_member(item, "size");
   if (!size || !size->is_number_integer()) return invalid_request("size", "size is required and must be an integer.");
   file.filename = filename->get<std::string>();
   file.content_type = naming::media_type(type->get<std::string>());
   file.size = size->get<int64_t>();
-  if (const json* sha = member(item, "sha256")) {
+  if (const json* sha = present_member(item, "sha256")) {
     const std::string digest = text::ascii_lower(sha->is_string() ? sha->get<std::string>() : "");
     if (digest.size() != 64 || !text::all_lower_hex(digest)) {
       return invalid_request("sha256", "sha256 must be 64 hexadecimal characters.");
     }
     file.sha256 = digest;
   }
-  if (const json* replace = member(item, "replace")) {
+  if (const json* replace = present_member(item, "replace")) {
     if (!replace->is_boolean()) return invalid_request("replace", "replace must be true or false.");
     file.replace = replace->get<bool>();
   }
@@ -75,17 +56,33 @@ std::variant<json, Rejection> parse_json_object(const std::string& body) {
   return std::move(*parsed);
 }
 
-std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id, int64_t max_upload_bytes,
+std::variant<std::string, Rejection> read_shoot_id(const json& object) {
+  const json* id = present_member(object, "shootId");
+  if (!id || !id->is_string()) return invalid_request("shootId", "shootId is required and must be a string.");
+  const std::string value = id->get<std::string>();
+  if (!naming::is_valid_shoot_id(value)) {
+    return invalid_request("shootId", "shootId must be 3-32 characters of a-z and 0-9 with single inner hyphens.");
+  }
+  return value;
+}
+
+std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id, SizeLimits limits,
                                                 int64_t now_unix_seconds) {
   FileRequest file;
   if (auto rejected = check_fields(item, file)) return *rejected;
   if (!naming::is_allowed_content_type(file.content_type)) {
     return reject(Error::ContentTypeNotAllowed).with("contentType", file.content_type);
   }
-  if (file.size < 1 || file.size > max_upload_bytes) {
+  if (file.size < 1 || file.size > limits.upload_bytes) {
     return reject(Error::FileTooLarge)
-        .saying("size must be from 1 to " + std::to_string(max_upload_bytes) + " bytes.")
-        .with("maxBytes", max_upload_bytes);
+        .saying("size must be from 1 to " + std::to_string(limits.upload_bytes) + " bytes.")
+        .with("maxBytes", limits.upload_bytes);
+  }
+  if (file.size > limits.single_put_bytes) {
+    return reject(Error::MultipartRequired)
+        .saying("Files over " + std::to_string(limits.single_put_bytes) +
+                " bytes are uploaded in parts: POST /api/uploads/multipart.")
+        .with("maxSinglePutBytes", limits.single_put_bytes);
   }
   if (auto broken = naming::check_filename(file.filename, shoot_id, file.content_type, now_unix_seconds)) {
     const std::string rule(naming::rule_name(*broken));
@@ -96,20 +93,20 @@ std::variant<FileRequest, Rejection> check_file(const json& item, const std::str
   return file;
 }
 
-std::variant<PresignRequest, Rejection> parse_presign_request(const std::string& body, int64_t max_upload_bytes,
+std::variant<PresignRequest, Rejection> parse_presign_request(const std::string& body, SizeLimits limits,
                                                               int64_t now_unix_seconds) {
   auto object = parse_json_object(body);
   if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
   const json& request = std::get<json>(object);
-  auto shoot = shoot_id_of(request);
+  auto shoot = read_shoot_id(request);
   if (auto* rejected = std::get_if<Rejection>(&shoot)) return *rejected;
 
   PresignRequest presign;
   presign.shoot_id = std::get<std::string>(shoot);
-  const json* files = member(request, "files");
+  const json* files = present_member(request, "files");
   presign.batch = files != nullptr;
   if (!presign.batch) {
-    presign.files.push_back(check_file(request, presign.shoot_id, max_upload_bytes, now_unix_seconds));
+    presign.files.push_back(check_file(request, presign.shoot_id, limits, now_unix_seconds));
     presign.declared_filenames.push_back(string_field(request, "filename"));
     return presign;
   }
@@ -117,7 +114,7 @@ std::variant<PresignRequest, Rejection> parse_presign_request(const std::string&
     return invalid_request("files", "files must be an array of 1 to 100 files.");
   }
   for (const json& item : *files) {
-    presign.files.push_back(check_file(item, presign.shoot_id, max_upload_bytes, now_unix_seconds));
+    presign.files.push_back(check_file(item, presign.shoot_id, limits, now_unix_seconds));
     presign.declared_filenames.push_back(string_field(item, "filename"));
   }
   return presign;
@@ -128,7 +125,7 @@ std::variant<CompleteRequest, Rejection> parse_complete_request(const std::strin
   if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
   const json& request = std::get<json>(object);
   CompleteRequest complete;
-  if (const json* ids = member(request, "uploadIds")) {
+  if (const json* ids = present_member(request, "uploadIds")) {
     complete.batch = true;
     if (!ids->is_array() || ids->empty() || ids->size() > kMaxBatchFiles) {
       return invalid_request("uploadIds", "uploadIds must be an array of 1 to 100 upload ids.");
@@ -141,7 +138,7 @@ std::variant<CompleteRequest, Rejection> parse_complete_request(const std::strin
     }
     return complete;
   }
-  const json* id = member(request, "uploadId");
+  const json* id = present_member(request, "uploadId");
   if (!id || !id->is_string() || id->get<std::string>().empty()) {
     return invalid_request("uploadId", "uploadId is required and must be a string.");
   }
@@ -152,10 +149,10 @@ std::variant<CompleteRequest, Rejection> parse_complete_request(const std::strin
 std::variant<CreateShootRequest, Rejection> parse_create_shoot_request(const std::string& body) {
   auto object = parse_json_object(body);
   if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
-  auto shoot = shoot_id_of(std::get<json>(object));
+  auto shoot = read_shoot_id(std::get<json>(object));
   if (auto* rejected = std::get_if<Rejection>(&shoot)) return *rejected;
   CreateShootRequest request{std::get<std::string>(shoot), ""};
-  if (const json* title = member(std::get<json>(object), "title")) {
+  if (const json* title = present_member(std::get<json>(object), "title")) {
     if (!title->is_string() || title->get<std::string>().size() > kMaxTitleBytes) {
       return invalid_request("title", "title must be a string of at most 200 bytes.");
     }
@@ -167,7 +164,7 @@ std::variant<CreateShootRequest, Rejection> parse_create_shoot_request(const std
 std::variant<std::string, Rejection> parse_upload_id_request(const std::string& body) {
   auto object = parse_json_object(body);
   if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
-  const json* id = member(std::get<json>(object), "uploadId");
+  const json* id = present_member(std::get<json>(object), "uploadId");
   if (!id || !id->is_string()) return invalid_request("uploadId", "uploadId is required and must be a string.");
   return id->get<std::string>();
 }
@@ -175,10 +172,10 @@ std::variant<std::string, Rejection> parse_upload_id_request(const std::string& 
 std::variant<DownloadRequest, Rejection> parse_download_request(const std::string& body) {
   auto object = parse_json_object(body);
   if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
-  auto shoot = shoot_id_of(std::get<json>(object));
+  auto shoot = read_shoot_id(std::get<json>(object));
   if (auto* rejected = std::get_if<Rejection>(&shoot)) return *rejected;
   DownloadRequest request{std::get<std::string>(shoot), {}};
-  const json* keys = member(std::get<json>(object), "keys");
+  const json* keys = present_member(std::get<json>(object), "keys");
   if (!keys || !keys->is_array() || keys->empty() || keys->size() > kMaxBatchFiles) {
     return invalid_request("keys", "keys must be an array of 1 to 100 object keys.");
   }

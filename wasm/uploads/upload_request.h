@@ -20,10 +20,17 @@ struct FileRequest {
   int64_t size = 0;
   std::string sha256;  // lower-case hex, or empty
   bool replace = false;
+  int64_t part_size = 0;  // multipart: the size of its parts (contract 5.4); 0 for one PUT
 
   // A checked file as the Worker hands it to the shoot's ledger, and read back there.
   json to_json() const;
   static FileRequest from_json(const json& item);
+};
+
+// How large a file may be: in one PUT, and at all (in parts). Multipart creation passes the same limit twice.
+struct SizeLimits {
+  int64_t single_put_bytes = 0;
+  int64_t upload_bytes = 0;
 };
 
 struct PresignRequest {
@@ -36,13 +43,14 @@ struct PresignRequest {
 
 // Parses the body text of POST /api/uploads/presign. A Rejection here refuses the whole request
 // (invalid_json, invalid_request); per-file problems land in PresignRequest::files.
-std::variant<PresignRequest, Rejection> parse_presign_request(const std::string& body, int64_t max_upload_bytes,
+std::variant<PresignRequest, Rejection> parse_presign_request(const std::string& body, SizeLimits limits,
                                                               int64_t now_unix_seconds);
 
 // One file of a presign request, checked in this order: fields (400 invalid_request), content type
-// (403 content_type_not_allowed), size (413 file_too_large), name (422 invalid_filename with its rule).
+// (403 content_type_not_allowed), size (413 file_too_large, or multipart_required above one PUT's limit),
+// name (422 invalid_filename with its rule).
 // The type comes before the name so a disallowed type is reported as such rather than as extension_mismatch.
-std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id, int64_t max_upload_bytes,
+std::variant<FileRequest, Rejection> check_file(const json& item, const std::string& shoot_id, SizeLimits limits,
                                                 int64_t now_unix_seconds);
 
 struct CompleteRequest {
@@ -68,6 +76,9 @@ struct DownloadRequest {
   std::vector<std::string> keys;
 };
 std::variant<DownloadRequest, Rejection> parse_download_request(const std::string& body);
+
+// The request's "shootId", checked against the contract's pattern (400 invalid_request).
+std::variant<std::string, Rejection> read_shoot_id(const json& object);
 
 // Malformed JSON (400 invalid_json) or a body that is not a JSON object (400 invalid_request).
 std::variant<json, Rejection> parse_json_object(const std::string& body);

@@ -39,7 +39,9 @@ const char* state_name(UploadSession::State state) {
   return "pending";
 }
 
-int64_t UploadSession::expires_at_ms() const { return presigned_at_ms + records::kCompletionWindowMs; }
+int64_t UploadSession::expires_at_ms() const {
+  return presigned_at_ms + (multipart ? records::kMultipartIdleWindowMs : records::kCompletionWindowMs);
+}
 
 json UploadSession::to_json() const {
   json record{{"uploadId", upload_id},
@@ -52,6 +54,9 @@ json UploadSession::to_json() const {
               {"sha256", sha256},
               {"state", state_name(state)},
               {"multipart", multipart},
+              {"partSize", part_size},
+              {"partCount", part_count},
+              {"storageUploadId", storage_upload_id},
               {"createdAtMs", created_at_ms},
               {"presignedAtMs", presigned_at_ms},
               {"completingAtMs", completing_at_ms}};
@@ -59,7 +64,7 @@ json UploadSession::to_json() const {
   return record;
 }
 
-json UploadSession::to_public_json(int64_t now_ms) const {
+json UploadSession::to_public_json(int64_t now_ms, const json& parts) const {
   json answer{{"uploadId", upload_id},
               {"shootId", shoot_id},
               {"key", key},
@@ -70,6 +75,11 @@ json UploadSession::to_public_json(int64_t now_ms) const {
               {"createdAt", clock::iso8601(created_at_ms)},
               {"expiresAt", clock::iso8601(expires_at_ms())}};
   if (!sha256.empty()) answer["sha256"] = sha256;
+  if (multipart) {
+    answer["partSize"] = part_size;
+    answer["partCount"] = part_count;
+    answer["parts"] = parts.is_array() ? parts : json::array();
+  }
   if (state == State::Completed && completion.is_object()) {
     answer["completedAt"] = member_of(completion, "completedAt");
     answer["etag"] = member_of(completion, "etag");
@@ -94,6 +104,9 @@ std::optional<UploadSession> UploadSession::from_json(const json& record) {
   // SQLite has no booleans: 0 or 1 in a row, true or false in JSON.
   const json& multipart = member_of(record, "multipart");
   session.multipart = multipart.is_boolean() ? multipart.get<bool>() : integer_field(record, "multipart") != 0;
+  session.part_size = integer_field(record, "partSize");
+  session.part_count = integer_field(record, "partCount");
+  session.storage_upload_id = string_field(record, "storageUploadId");
   session.created_at_ms = integer_field(record, "createdAtMs");
   session.presigned_at_ms = integer_field(record, "presignedAtMs", session.created_at_ms);
   session.completing_at_ms = integer_field(record, "completingAtMs");

@@ -1,5 +1,6 @@
 #include "uploads/upload_url.h"
 
+#include "uploads/multipart_request.h"
 #include "util/encoding.h"
 
 namespace upgate {
@@ -62,6 +63,41 @@ UploadUrl presign_upload(const Config& config, const std::string& scheme, const 
   url.url = url_of(target, signed_url);
   url.expires_at_ms = signed_url.expires_at_unix * 1000;
   return url;
+}
+
+UploadUrl presign_part(const Config& config, const std::string& scheme, const std::string& request_host,
+                       const UploadSession& upload, int64_t part_number, const std::string& sha256, int64_t now_ms,
+                       sigv4::SigningKeyCache& keys) {
+  const SigningTarget target = signing_target(config, scheme, request_host);
+  UploadUrl url;
+  url.headers = {{"Content-Length", std::to_string(PartPlan::size_of(part_number, upload.part_size, upload.size))}};
+  if (!sha256.empty()) {
+    url.headers.emplace_back("x-amz-checksum-sha256",
+                             encoding::base64_encode(encoding::hex_decode(sha256).value_or("")));
+  }
+  sigv4::PresignInput input;
+  input.method = "PUT";
+  input.path = target.worker ? kWorkerUploadPrefix + upload.key : "/" + config.r2_bucket + "/" + upload.object_key;
+  for (const auto& [name, value] : url.headers) input.signed_headers.emplace_back(name, value);
+  input.extra_query.emplace_back(kPartNumberParam, std::to_string(part_number));
+  input.extra_query.emplace_back(kMultipartUploadIdParam, target.worker ? upload.upload_id : upload.storage_upload_id);
+  const sigv4::Presigned signed_url = sign(config, target, std::move(input), now_ms, keys);
+  url.url = url_of(target, signed_url);
+  url.expires_at_ms = signed_url.expires_at_unix * 1000;
+  return url;
+}
+
+UploadUrl presign_worker_request(const Config& config, const std::string& scheme, const std::string& request_host,
+                                 const std::string& method, const std::string& key,
+                                 std::vector<std::pair<std::string, std::string>> query, int64_t now_ms,
+                                 sigv4::SigningKeyCache& keys) {
+  const SigningTarget target{true, {config.upload_key_id, config.upload_secret}, scheme, request_host};
+  sigv4::PresignInput input;
+  input.method = method;
+  input.path = kWorkerUploadPrefix + key;
+  input.extra_query = std::move(query);
+  const sigv4::Presigned signed_url = sign(config, target, std::move(input), now_ms, keys);
+  return UploadUrl{url_of(target, signed_url), {}, signed_url.expires_at_unix * 1000};
 }
 
 DownloadUrl presign_download(const Config& config, const std::string& scheme, const std::string& request_host,

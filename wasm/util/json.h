@@ -30,6 +30,12 @@ inline const json& member_of(const json& object, const char* name) {
   return it == object.end() ? absent : *it;
 }
 
+// A present, non-null member (the contract treats "field": null as a missing field); nullptr otherwise.
+inline const json* present_member(const json& object, const char* name) {
+  const json& value = member_of(object, name);
+  return value.is_null() ? nullptr : &value;
+}
+
 // Typed field readers that never throw: the fallback when the member is absent or of another type.
 inline std::string string_field(const json& object, const char* name, std::string fallback = "") {
   const json& value = member_of(object, name);

@@ -1,5 +1,7 @@
 // Small text helpers shared by the parsers.
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,15 @@ inline std::string ascii_lower(std::string_view text) {
   return out;
 }
 
+// ASCII upper case (HTTP methods).
+inline std::string ascii_upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
 // Non-empty and only 0-9.
 inline bool all_digits(std::string_view text) {
   if (text.empty()) return false;
@@ -22,6 +33,14 @@ inline bool all_digits(std::string_view text) {
     if (c < '0' || c > '9') return false;
   }
   return true;
+}
+
+// A non-negative decimal of at most 15 digits (a byte count, a part number); nullopt for anything else.
+inline std::optional<int64_t> parse_decimal(std::string_view text) {
+  if (!all_digits(text) || text.size() > 15) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) value = value * 10 + (c - '0');
+  return value;
 }
 
 // Only 0-9 and a-f (true for ""): how digests and ids are written.
