@@ -13,7 +13,9 @@
 //          --before <dir> (or UPGATE_BEFORE=<dir>: a checkout of the parent of 6a6cc6d with its wasm built, the
 //          target upgate-v1; without it that target is reported as not measured),
 //          --digest-pairs <n> (1: pairs of 512 MiB multipart uploads without and with a declared sha256),
-//          --only presign,batch,storage,compute,size,put,multipart (all).
+//          --only presign,batch,storage,compute,size,put,multipart,cli,previews (all; cli: `npm run upload` against
+//          `wrangler dev` beside a plain loop of PUTs, bench/lib/cli.mjs; previews: the queue consumer's thumb and
+//          web previews of 24 and 45 MP JPEGs and a raw in workerd against sharp, bench/lib/previews.mjs).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +25,8 @@ import { BATCH_SHOOT_ID, measureBatch } from "./lib/batch.mjs";
 import { measureCompute } from "./lib/compute.mjs";
 import { checkPresign, loadPresign, presignBody, presignIo } from "./lib/presign.mjs";
 import { measureMultipart } from "./lib/multipart.mjs";
+import { killRunningWrangler, measureCli, withCliSection } from "./lib/cli.mjs";
+import { measurePreviews, withPreviewsSection } from "./lib/previews.mjs";
 import { measurePut } from "./lib/put.mjs";
 import { renderReport } from "./lib/report.mjs";
 import { measureStorage } from "./lib/storage.mjs";
@@ -42,6 +46,8 @@ import {
 
 const TIME_LIMIT_SECONDS = 300;
 const MULTIPART_TIME_LIMIT_SECONDS = 240; // added to the limit when the multipart section runs
+const CLI_TIME_LIMIT_SECONDS = 360; // added to the limit when the cli section runs
+const PREVIEWS_TIME_LIMIT_SECONDS = 240; // added to the limit when the previews section runs (inputs made once)
 const MULTIPART_MAX_UPLOAD_BYTES = String(1024 * 1024 * 1024); // the 512 MiB files fit
 const GOALS = { upgateOverReference: 1.25, upgateOverFloor: 0.85, wasmGzipKiB: 350 };
 const BATCH_WARMUP = 10;
@@ -63,7 +69,7 @@ function readSettings() {
       uploads: { type: "string", default: "1000" },
       before: { type: "string", default: process.env.UPGATE_BEFORE ?? "" },
       "digest-pairs": { type: "string", default: "1" },
-      only: { type: "string", default: "presign,batch,storage,compute,size,put,multipart" },
+      only: { type: "string", default: "presign,batch,storage,compute,size,put,multipart,cli,previews" },
     },
   });
   return {
@@ -235,13 +241,18 @@ async function benchMultipart(settings) {
 function abort(reason) {
   log(`stopping: ${reason}`);
   killRunningWorkerd();
+  killRunningWrangler();
   process.exit(1);
 }
 
 async function main() {
   process.chdir(ROOT);
   const settings = readSettings();
-  const limit = TIME_LIMIT_SECONDS + (settings.sections.has("multipart") ? MULTIPART_TIME_LIMIT_SECONDS : 0);
+  const limit =
+    TIME_LIMIT_SECONDS +
+    (settings.sections.has("multipart") ? MULTIPART_TIME_LIMIT_SECONDS : 0) +
+    (settings.sections.has("cli") ? CLI_TIME_LIMIT_SECONDS : 0) +
+    (settings.sections.has("previews") ? PREVIEWS_TIME_LIMIT_SECONDS : 0);
   setTimeout(() => abort(`over the ${limit} s limit`), limit * 1000).unref();
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => abort(signal));
   process.on("uncaughtException", (error) => abort(error?.stack ?? String(error)));
@@ -257,8 +268,14 @@ async function main() {
   if (settings.sections.has("multipart")) {
     report.multipart = await section(report, "multipart", () => benchMultipart(settings));
   }
+  if (settings.sections.has("cli")) {
+    report.cli = await section(report, "cli", () => measureCli({ log: (message) => log(`  ${message}`) }));
+  }
+  if (settings.sections.has("previews")) {
+    report.previews = await section(report, "previews", () => measurePreviews({ log: (message) => log(`  ${message}`) }));
+  }
 
-  const text = renderReport(report);
+  const text = withPreviewsSection(withCliSection(renderReport(report), report.cli), report.previews);
   mkdirSync(BUILD_DIR, { recursive: true });
   writeFileSync(path.join(BUILD_DIR, "results.md"), text);
   process.stdout.write(`\n${text}\n(also written to build/bench/results.md)\n`);
