@@ -17,8 +17,9 @@ const workerd = {
 
 // Files that run in workerd: the Worker, and the Workers the tests and the benchmark load.
 const WORKERD_FILES = ["shim/**/*.js", "bench/*-worker.js", "tests/worker/fixtures/**/*.js"];
-// Bundled by esbuild and run in Chromium by tests/browser/uppy.test.js.
-const BROWSER_FILES = ["tests/browser/page.js"];
+// Bundled by esbuild and run in Chromium by tests/browser/uppy.test.js; the browser upload module and the
+// development upload page, loaded by a browser as they are (client/upload-flow.mjs runs in both Node and browsers).
+const BROWSER_FILES = ["tests/browser/page.js", "tests/browser/browser-module-page.mjs", "client/upload-browser.mjs", "client/upload-page.mjs"];
 
 export default [
   {

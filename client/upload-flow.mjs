@@ -1,20 +1,24 @@
 // The upload flow of a whole folder (or any list of files) against Upgate, independent of where the bytes come
 // from: batch presign, parallel PUTs, multipart above maxSinglePutBytes, batched completes, retries and
-// resuming. It uses only fetch, AbortController and timers, so a browser module can run it too; the caller
-// brings the files (a digest and a body per file), the resume state and a listener for progress events.
-// client/upload-cli.mjs is the Node command (`npm run upload`) built on it.
+// resuming. It uses only fetch, AbortController and timers, and imports nothing, so a browser runs it as it is;
+// the caller brings the files (a digest and a body per file), the resume state and a listener for progress
+// events. client/upload-cli.mjs is the Node command (`npm run upload`) built on it, client/upload-browser.mjs the
+// browser module (File objects, XMLHttpRequest for upload progress, localStorage for the resume state).
 
 /**
  * A file to upload, as the caller describes it. `digest(partSize)` streams the file once and resolves to its
- * SHA-256 (hex) and, given a part size, the SHA-256 of each part; `body(start, end, onBytes)` is a fresh
- * request body for bytes [start, end), calling onBytes(n) as the transport reads them.
+ * SHA-256 (hex) and, given a part size, the SHA-256 of each part; either may be left out (the browser module
+ * hashes a whole file only up to a size, client/upload-browser.mjs), and what is left out is not declared.
+ * `body(start, end, onBytes)` is a fresh request body for bytes [start, end), calling onBytes(n) as the
+ * transport reads them (or, for a transport that reports its own progress, as it reports it: the `fetch` given
+ * to uploadFiles carries the PUTs).
  * @typedef {object} UploadFile
  * @property {string} name the file name (the object key's last segment)
  * @property {number} size bytes
  * @property {number} mtimeMs last modification, for the resume state's cheap check
  * @property {string} contentType
  * @property {boolean} multipart larger than one PUT may carry
- * @property {(partSize?: number) => Promise<{sha256: string, parts?: string[]}>} digest
+ * @property {(partSize?: number) => Promise<{sha256?: string, parts?: string[]}>} digest
  * @property {(start: number, end: number, onBytes: (n: number) => void) => any} body
  */
 
@@ -45,6 +49,8 @@
  * @property {number} size
  * @property {"uploaded" | "already uploaded" | "skipped" | "failed" | "interrupted"} result
  * @property {string} [reason] why it failed
+ * @property {any} [error] when presign or the multipart create refused the file: the server's error object
+ *   (`code`, `message`, and details such as the naming `rule`)
  * @property {number} ms time from its first byte read to its completion
  * @property {string} [uploadId]
  * @property {string} [duplicateOf] the shoot already held this content under that key
@@ -242,7 +248,8 @@ export class UpgateApi {
   constructor({ baseUrl, token, fetch: fetchFn = globalThis.fetch, signal, onRetry = () => {}, retry = RETRY_DEFAULTS }) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.token = token;
-    this.fetch = fetchFn;
+    // Called as a plain function: a browser's fetch throws "Illegal invocation" when called as another object's method.
+    this.fetch = (input, init) => fetchFn(input, init);
     this.signal = signal;
     this.onRetry = onRetry;
     this.retry = retry;
@@ -653,7 +660,10 @@ export async function uploadFiles({
         },
         { signal, retry, onRetry, what: `PUT ${file.name}` },
       );
-      if (answer.status === 200) break;
+      if (answer.status === 200) {
+        emit({ type: "put", file: file.name, etag: answer.headers.get("etag") });
+        break;
+      }
       if (sentThisAttempt) bytesSent(file, -sentThisAttempt);
       sentThisAttempt = 0;
       const code = answer.body?.error?.code ?? `http_${answer.status}`;
@@ -710,7 +720,7 @@ export async function uploadFiles({
         const declaration = declarations.get(file);
         if (item.error) {
           if (item.error.code === "already_exists") await alreadyExists(file, declaration.sha256);
-          else fail(file, `presign refused: ${item.error.code}${item.error.rule ? ` (rule ${item.error.rule})` : ""}: ${item.error.message ?? ""}`);
+          else fail(file, `presign refused: ${item.error.code}${item.error.rule ? ` (rule ${item.error.rule})` : ""}: ${item.error.message ?? ""}`, { error: item.error });
           continue;
         }
         if (item.duplicateOf) emit({ type: "note", file: file.name, message: `same content as ${item.duplicateOf} (uploaded anyway)` });
@@ -737,6 +747,7 @@ export async function uploadFiles({
     const start = (partNumber - 1) * upload.partSize;
     const length = partLength(partNumber, upload.partSize, file.size);
     let sent = 0;
+    let etag = null;
     for (let refreshed = 0; ; ) {
       if (job.expiresAt - Date.now() < URL_MARGIN_MS) {
         const [signed] = (await api.signParts(upload.uploadId, [partNumber], upload.partDigest(partNumber))).parts;
@@ -756,7 +767,10 @@ export async function uploadFiles({
         },
         { signal, retry, onRetry, what: `PUT ${file.name} part ${partNumber}` },
       );
-      if (answer.status === 200) break;
+      if (answer.status === 200) {
+        etag = answer.headers.get("etag");
+        break;
+      }
       if (sent) bytesSent(file, -sent);
       sent = 0;
       const code = answer.body?.error?.code ?? `http_${answer.status}`;
@@ -769,7 +783,7 @@ export async function uploadFiles({
       return fail(file, `part ${partNumber}: PUT answered ${answer.status} ${code}${answer.body?.error?.message ? `: ${answer.body.error.message}` : ""}`, { uploadId: upload.uploadId });
     }
     upload.remaining -= 1;
-    emit({ type: "part", file: file.name, partNumber, partCount: upload.partCount });
+    emit({ type: "part", file: file.name, partNumber, partCount: upload.partCount, etag });
     if (upload.remaining === 0 && !upload.failed) completer.add(file, upload.uploadId, { parts: upload.partCount });
   };
 
@@ -809,7 +823,8 @@ export async function uploadFiles({
       if (created.status === 409 && created.body?.error?.code === "already_exists") return alreadyExists(file, digest.sha256);
       if (created.status !== 200) {
         const error = created.body?.error ?? {};
-        return fail(file, `multipart create refused: ${created.status} ${error.code ?? ""}${error.rule ? ` (rule ${error.rule})` : ""}: ${error.message ?? ""}`);
+        const refusal = created.status >= 400 && created.status < 500 && error.code ? { error } : {};
+        return fail(file, `multipart create refused: ${created.status} ${error.code ?? ""}${error.rule ? ` (rule ${error.rule})` : ""}: ${error.message ?? ""}`, refusal);
       }
       if (created.body.duplicateOf) emit({ type: "note", file: file.name, message: `same content as ${created.body.duplicateOf} (uploaded anyway)` });
       remember(file, { uploadId: created.body.uploadId, sha256: digest.sha256, multipart: true, partSize: created.body.partSize, completed: false });

@@ -2,6 +2,7 @@
 // conversation with the C++ core, performs the I/O the core asks for, and returns what the core decided.
 // No decisions are made here. (index.js builds the real Worker; tests can build one around another module.)
 import { configuredCore, describeRequest, randomHex } from "./core.js";
+import { serveDevDocument } from "./dev-pages.js";
 import { performEffect, readBody } from "./effects.js";
 import { logLine } from "./log.js";
 
@@ -33,7 +34,7 @@ async function streamedBody(stream, env) {
   return object.body;
 }
 
-export function createWorker({ wasmModule, openapiDocument }) {
+export function createWorker({ wasmModule, openapiDocument, devDocuments = null }) {
   let core = null; // one instance per isolate, configured before it serves its first request
   let prefetchRule = null; // which request bodies the core wants read up front (its configure answer)
 
@@ -91,6 +92,8 @@ export function createWorker({ wasmModule, openapiDocument }) {
   return {
     async fetch(request, env) {
       const started = Date.now();
+      const devDocument = devDocuments && serveDevDocument(request, env, devDocuments); // development only
+      if (devDocument) return devDocument;
       try {
         const { response, log } = await exchange(request, env);
         const body = response.stream ? await streamedBody(response.stream, env) : response.body;

@@ -14,6 +14,20 @@ declare module "*/openapi.json" {
   export default text;
 }
 
+// The same rule: the development upload page's documents (shim/dev-pages.js).
+declare module "*.html" {
+  const text: string;
+  export default text;
+}
+declare module "*.css" {
+  const text: string;
+  export default text;
+}
+declare module "*.svg" {
+  const text: string;
+  export default text;
+}
+
 // workerd's stream that passes exactly `expectedLength` bytes and errors on a body shorter or longer; its
 // readable side gives R2 a known length.
 declare class FixedLengthStream extends TransformStream<ArrayBuffer | ArrayBufferView, Uint8Array> {

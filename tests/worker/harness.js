@@ -7,7 +7,7 @@ import { Miniflare } from "miniflare";
 /** @type {import("miniflare").ModuleRule[]} */
 export const MODULE_RULES = [
   { type: "CompiledWasm", include: ["**/*.wasm"] },
-  { type: "Text", include: ["**/openapi.json"] },
+  { type: "Text", include: ["**/openapi.json", "**/client/upload-page.*", "**/client/upload-browser.mjs", "**/client/upload-flow.mjs"] },
   { type: "ESModule", include: ["**/*.js"] },
 ];
 

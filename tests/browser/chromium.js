@@ -1,0 +1,103 @@
+// Debian's Chromium through puppeteer-core, as the browser tests and scripts/screenshot-dev-page.mjs start it: headless,
+// its own profile folder, nothing fetched from the internet. And a recorder of what a page asks of the Worker.
+import puppeteer from "puppeteer-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * @param {string} profile a fresh folder for the browser profile
+ * @param {{protocolTimeout?: number, args?: string[]}} [options]
+ */
+export function launchChromium(profile, { protocolTimeout = 120_000, args = [] } = {}) {
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    ignoreDefaultArgs: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--hide-scrollbars",
+      `--user-data-dir=${profile}`,
+      ...args,
+    ],
+    protocolTimeout,
+  });
+}
+
+/**
+ * @typedef {object} SeenRequest
+ * @property {string} method
+ * @property {string} path
+ * @property {number | null} partNumber a part PUT's part number
+ * @property {string | null} uploadId
+ * @property {any} body the JSON body, if any
+ * @property {number | null} status set when the answer arrives
+ * @property {boolean} [held] never let through (see openPage's intercept)
+ * @property {boolean} [answered] answered by the test, never sent
+ */
+
+/**
+ * A request of the page to the Worker, as puppeteer saw it; null for any other origin.
+ * @param {import("puppeteer-core").HTTPRequest} request
+ * @param {URL} workerUrl
+ * @returns {SeenRequest | null}
+ */
+export function describeRequest(request, workerUrl) {
+  const url = new URL(request.url());
+  if (url.origin !== workerUrl.origin) return null;
+  let body = null;
+  try {
+    body = JSON.parse(request.postData() ?? "null");
+  } catch {
+    body = null; // bytes
+  }
+  const partNumber = url.searchParams.get("partNumber");
+  return {
+    method: request.method(),
+    path: url.pathname,
+    partNumber: request.method() === "PUT" && partNumber ? Number(partNumber) : null,
+    uploadId: url.searchParams.get("uploadId"),
+    body,
+    status: null,
+  };
+}
+
+/**
+ * Opens a page in `context` and records every request it makes to the Worker (preflights aside, which Chromium
+ * makes itself) and every console error. With `intercept`, every request of the page is offered to it first:
+ * it answers, aborts or holds the request itself and returns true, or returns false to let it through.
+ * @param {import("puppeteer-core").BrowserContext} context
+ * @param {string} url
+ * @param {URL} workerUrl
+ * @param {{intercept?: (request: import("puppeteer-core").HTTPRequest, seen: SeenRequest | null) => boolean | Promise<boolean>, timeoutMs?: number}} [options]
+ */
+export async function openPage(context, url, workerUrl, { intercept = null, timeoutMs = 30_000 } = {}) {
+  const page = await context.newPage();
+  /** @type {SeenRequest[]} */
+  const requests = [];
+  const byRequest = new Map();
+  const consoleErrors = [];
+  page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
+  page.on("pageerror", (error) => consoleErrors.push(String(error)));
+  page.on("request", async (request) => {
+    const seen = describeRequest(request, workerUrl);
+    if (seen && request.method() !== "OPTIONS") {
+      requests.push(seen);
+      byRequest.set(request, seen);
+    }
+    if (!intercept) return;
+    if (!(await intercept(request, seen))) await request.continue();
+  });
+  page.on("response", (response) => {
+    const seen = byRequest.get(response.request());
+    if (seen) seen.status = response.status();
+  });
+  if (intercept) await page.setRequestInterception(true);
+  const response = await page.goto(url, { timeout: timeoutMs });
+  return { page, response, requests, consoleErrors };
+}
