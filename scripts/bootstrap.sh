@@ -7,6 +7,8 @@
 # Nothing is fetched from anywhere but Debian's archive and the npm registry.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/debian-source.sh
+. "$root/scripts/lib/debian-source.sh"
 cd "$root"
 
 # Pinned: the Crypto++ source the core is built and tested against.
@@ -32,26 +34,14 @@ install_apt_packages() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Debian's source package, fetched through a private apt configuration so the system's sources stay untouched.
+# Crypto++ from Debian's source package (scripts/lib/debian-source.sh).
 fetch_cryptopp_source() {
   local dest="$root/third_party/cryptopp"
   [ -f "$dest/.version" ] && [ "$(cat "$dest/.version")" = "$CRYPTOPP_SRC_VERSION" ] && return 0
   log "fetching Crypto++ source package libcrypto++ $CRYPTOPP_SRC_VERSION from Debian"
-  local work="$root/third_party/.apt-src"
-  rm -rf "$work" "$dest"
-  mkdir -p "$work/lists/partial" "$work/dl"
-  cat > "$work/src.sources" <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  local opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work" -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache")
-  apt-get "${opts[@]}" update -qq
-  (cd "$work/dl" && apt-get "${opts[@]}" source --download-only -qq "libcrypto++=$CRYPTOPP_SRC_VERSION")
-  local orig
-  orig=$(ls "$work"/dl/libcrypto++_*.orig.tar.* | head -n1)
+  local work="$root/third_party/.apt-src" orig
+  rm -rf "$dest"
+  orig=$(download_debian_source "libcrypto++" "$CRYPTOPP_SRC_VERSION" "$work")
   mkdir -p "$dest"
   tar -xf "$orig" -C "$dest" --strip-components=0
   # The upstream tarball may or may not have a top folder: normalise to sources directly in $dest.
@@ -70,21 +60,9 @@ fetch_libjpeg_turbo_source() {
   local dest="$root/third_party/libjpeg-turbo"
   [ -f "$dest/.version" ] && [ "$(cat "$dest/.version")" = "$LIBJPEG_TURBO_SRC_VERSION" ] && return 0
   log "fetching libjpeg-turbo source package $LIBJPEG_TURBO_SRC_VERSION from Debian"
-  local work="$root/third_party/.apt-src-libjpeg-turbo"
-  rm -rf "$work" "$dest"
-  mkdir -p "$work/lists/partial" "$work/dl"
-  cat > "$work/src.sources" <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  local opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work" -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache")
-  apt-get "${opts[@]}" update -qq
-  (cd "$work/dl" && apt-get "${opts[@]}" source --download-only -qq "libjpeg-turbo=$LIBJPEG_TURBO_SRC_VERSION")
-  local orig
-  orig=$(ls "$work"/dl/libjpeg-turbo_*.orig.tar.* | head -n1)
+  local work="$root/third_party/.apt-src-libjpeg-turbo" orig
+  rm -rf "$dest"
+  orig=$(download_debian_source "libjpeg-turbo" "$LIBJPEG_TURBO_SRC_VERSION" "$work")
   mkdir -p "$dest"
   tar -xf "$orig" -C "$dest" --strip-components=1
   test -f "$dest/jpeglib.h"

@@ -4,8 +4,8 @@
 # CanonRaw.cr2, Nikon.nef, Sony.arw, DNG.dng, QuickTime.heic, ExifTool.tif, dozens of camera JPEGs), unpacked into
 # third_party/exiftool-images/ (ignored by git, never committed). The oracle, `exiftool` itself, is the binary
 # package of the same version, installed by scripts/bootstrap.sh.
-# Fetched through a private apt configuration so the system's sources stay untouched; idempotent and quiet when
-# the pinned version is already there. Called by scripts/bootstrap.sh.
+# Fetched as scripts/lib/debian-source.sh fetches every source package; idempotent and quiet when the pinned
+# version is already there. Called by scripts/bootstrap.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -19,20 +19,11 @@ log() { printf '[bootstrap] %s\n' "$*"; }
 [ -f "$dest/.version" ] && [ "$(cat "$dest/.version")" = "$EXIFTOOL_SRC_VERSION" ] && exit 0
 log "fetching ExifTool's test images from Debian's source package libimage-exiftool-perl $EXIFTOOL_SRC_VERSION"
 work="$root/third_party/.apt-src-exiftool"
-rm -rf "$work" "$dest"
-mkdir -p "$work/lists/partial" "$work/dl" "$work/unpacked"
-cat > "$work/src.sources" <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work" -o "Dir::State::Lists=$work/lists"
-  -o "Dir::Cache=$work/cache")
-apt-get "${opts[@]}" update -qq
-(cd "$work/dl" && apt-get "${opts[@]}" source --download-only -qq "libimage-exiftool-perl=$EXIFTOOL_SRC_VERSION")
-orig=$(ls "$work"/dl/libimage-exiftool-perl_*.orig.tar.* | head -n1)
+rm -rf "$dest"
+# shellcheck source=lib/debian-source.sh
+. "$root/scripts/lib/debian-source.sh"
+orig=$(download_debian_source "libimage-exiftool-perl" "$EXIFTOOL_SRC_VERSION" "$work")
+mkdir -p "$work/unpacked"
 tar -xf "$orig" -C "$work/unpacked"
 images=$(find "$work/unpacked" -type d -path '*/t/images' | head -n1)
 [ -n "$images" ] || { log "no t/images/ in $orig"; exit 1; }

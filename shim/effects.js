@@ -372,6 +372,20 @@ const handlers = {
     await response.body?.cancel();
     return { ok: true, status: response.status };
   },
+  // s3 mode: a request the core signed for R2's S3 API; sent nowhere but R2_S3_ENDPOINT's origin.
+  s3_request: async (effect, { env }) => {
+    if (new URL(effect.url).origin !== new URL(env.R2_S3_ENDPOINT).origin) {
+      return { ok: false, error: "s3_request only goes to R2_S3_ENDPOINT" };
+    }
+    const response = await fetch(effect.url, {
+      method: effect.method,
+      headers: effect.headers,
+      body: effect.method === "GET" || effect.method === "DELETE" ? undefined : effect.body,
+      redirect: "manual",
+    });
+    const body = await response.text();
+    return { ok: effect.okStatuses.includes(response.status), status: response.status, body };
+  },
   rate_limiter: async (effect, { env }) => {
     if (!env.RATE_LIMITER) return { ok: true, bound: false, success: true };
     const { success } = await env.RATE_LIMITER.limit({ key: effect.key });

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/storage_uploads.h"
 #include "http/request_id.h"
 #include "ledger/client.h"
 #include "protocol/conversation.h"
@@ -119,7 +120,8 @@ class CleanupRun final : public Conversation {
     for (const Due& upload : due) round.push_back(effects::r2_head(upload.object_key));
     for (const Due& upload : due) {
       if (!upload.storage_upload_id.empty())
-        round.push_back(effects::r2_multipart_abort(upload.object_key, upload.storage_upload_id));
+        round.push_back(
+            abort_storage_upload(isolate_state(), exchange().now_ms(), upload.object_key, upload.storage_upload_id));
     }
     const std::vector<EffectResult> answers = co_await exchange().perform(std::move(round));
     size_t inspected = 0;
@@ -130,7 +132,7 @@ class CleanupRun final : public Conversation {
       due[i].inspected = true;
       due[i].deleted = string_field(member_of(answers[i].value(), "object"), "uploadId") == due[i].upload_id;
       // Counted only when this abort freed them (not an abort by the client before).
-      due[i].parts_freed = abort && bool_field(abort->value(), "aborted");
+      due[i].parts_freed = abort && storage_upload_freed(*abort);
       ++inspected;
     }
     co_return inspected;

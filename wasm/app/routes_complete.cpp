@@ -9,10 +9,13 @@
 #include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
+#include "app/storage_uploads.h"
 #include "app/upload_events.h"
 #include "app/upload_flows.h"
 #include "naming/magic.h"
 #include "naming/naming.h"
+#include "uploads/multipart_request.h"
+#include "uploads/r2_s3_api.h"
 #include "uploads/records.h"
 #include "uploads/upload_request.h"
 #include "uploads/upload_session.h"
@@ -28,6 +31,7 @@ struct Completion {
   std::string shoot_id;                  // the shoot its id names
   std::optional<UploadSession> session;  // once the ledger let it be checked
   json parts;                            // multipart: [{partNumber, etag}] for the storage's completion
+  json stored_parts;                     // s3 mode, multipart: the parts R2 lists, once listed
   json object;                           // the stored object, once inspected
   std::string mismatch;                  // why its bytes do not match the declaration
   std::optional<Rejection> rejection;    // finished with an error
@@ -36,6 +40,7 @@ struct Completion {
   bool delete_object = false;            // its (mismatched) bytes are to be deleted
   bool finished() const { return rejection || answer; }
   bool checking() const { return session && !finished(); }
+  bool beginning() const { return !session && !finished(); }
 };
 
 Rejection not_found(const std::string& upload_id) { return reject(Error::UploadNotFound).with("uploadId", upload_id); }
@@ -72,13 +77,21 @@ std::map<std::string, std::vector<size_t>> by_shoot(const std::vector<Completion
 
 // Stage 1: the ledger says, per upload, whether it may be checked now, was completed before (its answer),
 // or why not; those to check are claimed against cleanup.
+// In s3 mode the parts never pass through the Worker: the ledger answers a multipart upload with "listParts"
+// until it is asked again with the parts storage lists ("storageParts").
 Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller, std::vector<Completion>& uploads) {
-  const auto groups = by_shoot(uploads, [](const Completion& upload) { return !upload.finished(); });
+  const auto groups = by_shoot(uploads, [](const Completion& upload) { return upload.beginning(); });
   std::vector<json> round;
   for (const auto& [shoot_id, members] : groups) {
     json ids = json::array();
-    for (size_t i : members) ids.push_back(uploads[i].upload_id);
-    round.push_back(ledger_operation(context, "beginCompletion", shoot_id, &caller, json{{"uploadIds", ids}}));
+    json stored = json::object();
+    for (size_t i : members) {
+      ids.push_back(uploads[i].upload_id);
+      if (!uploads[i].stored_parts.is_null()) stored[uploads[i].upload_id] = uploads[i].stored_parts;
+    }
+    json fields{{"uploadIds", std::move(ids)}, {"storageListsParts", storage_lists_parts(context.config)}};
+    if (!stored.empty()) fields["storageParts"] = std::move(stored);
+    round.push_back(ledger_operation(context, "beginCompletion", shoot_id, &caller, std::move(fields)));
   }
   const std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
   size_t next = 0;
@@ -98,6 +111,9 @@ Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller,
       const json& item = items.at(k);
       if (item.contains("answer")) {
         upload.answer = item["answer"];
+      } else if (bool_field(item, "listParts") && upload.stored_parts.is_null()) {
+        upload.session = UploadSession::from_json(member_of(item, "upload"));
+        if (!upload.session) upload.rejection = not_found(upload.upload_id);
       } else if (auto session = UploadSession::from_json(member_of(item, "upload"))) {
         upload.session = std::move(session);
         upload.parts = member_of(item, "parts");
@@ -107,6 +123,65 @@ Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller,
     }
   }
   co_return std::nullopt;
+}
+
+bool listing(const Completion& upload) {
+  return !upload.finished() && upload.session && upload.parts.is_null() && upload.session->multipart &&
+         upload.stored_parts.is_null();
+}
+
+// A part whose ETag the client gave differs from the one storage holds: the client's view of the upload is
+// not storage's (another device stored that part since), so nothing is assembled, as S3 refuses InvalidPart.
+// Parts it did not name are taken as storage lists them.
+std::optional<Rejection> stale_etag(const json& listed, const std::map<int64_t, std::string>& etags) {
+  for (const json& part : listed) {
+    const int64_t number = integer_field(part, "partNumber");
+    auto given = etags.find(number);
+    if (given != etags.end() && r2_s3::unquoted_etag(given->second) != string_field(part, "etag")) {
+      return invalid_request("parts", "The ETag given for part " + std::to_string(number) +
+                                          " is not the one storage holds for it: list the upload's parts "
+                                          "(GET /api/uploads/{uploadId}) or upload that part again.");
+    }
+  }
+  return std::nullopt;
+}
+
+// Storage no longer knows the upload: an earlier completion had it assembled and was cut short before the
+// ledger recorded it, or it was freed. An object carrying this upload's id stands for all its parts (and is
+// judged as any other); without one, no part is stored.
+Task<Result<json>> parts_of_assembled(Context& context, const UploadSession& upload) {
+  const EffectResult head = co_await context.exchange.perform_one(effects::r2_head(upload.object_key));
+  if (!head.ok()) co_return storage_unavailable("r2 head of an assembled upload failed");
+  json parts = json::array();
+  if (string_field(member_of(head.value(), "object"), "uploadId") != upload.upload_id) co_return parts;
+  for (int64_t number = 1; number <= upload.part_count; ++number) {
+    parts.push_back(
+        json{{"partNumber", number}, {"size", PartPlan::size_of(number, upload.part_size, upload.size)}, {"etag", ""}});
+  }
+  co_return parts;
+}
+
+// Stage 1b (s3 mode, multipart): R2 lists each upload's parts; the ledger is then asked again with them.
+Task<std::optional<Response>> list_stored_parts(Context& context, const jwt::Claims& caller,
+                                                const CompleteRequest& request, std::vector<Completion>& uploads) {
+  bool listed = false;
+  for (Completion& upload : uploads) {
+    if (!listing(upload)) continue;
+    Result<std::optional<json>> parts = co_await list_storage_parts(context, *upload.session);
+    if (!parts) co_return std::move(parts.refusal());
+    if (parts.value()) {
+      upload.rejection = stale_etag(*parts.value(), request.part_etags);
+      upload.stored_parts = std::move(*parts.value());
+    } else {
+      Result<json> assembled = co_await parts_of_assembled(context, *upload.session);
+      if (!assembled) co_return std::move(assembled.refusal());
+      upload.stored_parts = std::move(assembled.value());
+    }
+    upload.session.reset();
+    listed = listed || !upload.rejection;
+  }
+  if (!listed) co_return std::nullopt;
+  co_return co_await begin(context, caller, uploads);
 }
 
 bool assembling(const Completion& upload) { return upload.checking() && upload.session->multipart; }
@@ -119,7 +194,7 @@ Task<std::optional<Response>> assemble_parts(Context& context, std::vector<Compl
   for (const Completion& upload : uploads) {
     if (!assembling(upload)) continue;
     const UploadSession& session = *upload.session;
-    round.push_back(effects::r2_multipart_complete(session.object_key, session.storage_upload_id, upload.parts));
+    round.push_back(complete_storage_upload(context, session, upload.parts));
   }
   co_await context.exchange.perform(std::move(round));
   co_return std::nullopt;
@@ -283,6 +358,7 @@ Task<Response> complete_uploads(Context& context, const jwt::Claims& caller, con
   }
   // Each stage either refuses the whole request (storage failed) or moves every upload on.
   if (auto stop = co_await begin(context, caller, uploads)) co_return std::move(*stop);
+  if (auto stop = co_await list_stored_parts(context, caller, request, uploads)) co_return std::move(*stop);
   if (auto stop = co_await assemble_parts(context, uploads)) co_return std::move(*stop);
   if (auto stop = co_await inspect_objects(context, uploads)) co_return std::move(*stop);
   if (auto stop = co_await move_replacements(context, uploads)) co_return std::move(*stop);

@@ -7,6 +7,7 @@
 #include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
+#include "app/storage_uploads.h"
 #include "app/upload_flows.h"
 #include "uploads/multipart_request.h"
 #include "uploads/records.h"
@@ -22,16 +23,15 @@ namespace {
 // two requests racing to do this the first attach wins, and the other frees the one it created.
 Task<Result<UploadSession>> ensure_storage(Context& context, const jwt::Claims& caller, UploadSession upload) {
   if (!upload.storage_upload_id.empty()) co_return upload;
-  const EffectResult created = co_await context.exchange.perform_one(
-      effects::r2_multipart_create(upload.object_key, upload.content_type, upload.upload_id));
-  if (!created.ok())
-    co_return storage_unavailable("r2 multipart create failed: " + string_field(created.value(), "error"));
-  const std::string storage_id = string_field(created.value(), "storageUploadId");
+  Result<std::string> created = co_await create_storage_upload(context, upload);
+  if (!created) co_return std::move(created.refusal());
+  const std::string storage_id = created.value();
   json fields{{"uploadId", upload.upload_id}, {"storageUploadId", storage_id}};
   Result<json> attached = co_await ask_ledger(context, "attachStorage", upload.shoot_id, &caller, std::move(fields));
   auto session = attached ? UploadSession::from_json(member_of(attached.value(), "upload")) : std::nullopt;
   if (!session || session->storage_upload_id != storage_id) {
-    co_await context.exchange.perform_one(effects::r2_multipart_abort(upload.object_key, storage_id));
+    co_await context.exchange.perform_one(
+        abort_storage_upload(context.isolate, context.exchange.now_ms(), upload.object_key, storage_id));
   }
   if (!attached) co_return std::move(attached.refusal());
   if (!session) co_return storage_unavailable("the ledger answered no upload");
@@ -46,17 +46,6 @@ json signed_part(int64_t part_number, const UploadUrl& url) {
               {"url", url.url},
               {"headers", std::move(headers)},
               {"expiresAt", clock::iso8601(url.expires_at_ms)}};
-}
-
-// s3 mode takes a whole file of up to 5 GiB in one PUT straight to R2 (MAX_SINGLE_PUT_BYTES is
-// MAX_UPLOAD_BYTES there); its multipart uploads, which need the Worker to call R2's S3 API itself, are not
-// built yet, so they are refused up front rather than started and stranded.
-std::optional<Response> refused_in_s3_mode(const Config& config) {
-  if (config.upload_mode == UploadMode::Worker) return std::nullopt;
-  return invalid_request("uploadMode",
-                         "Multipart uploads need worker mode (UPLOAD_MODE=worker); in s3 mode presign "
-                         "takes files of up to MAX_UPLOAD_BYTES in one PUT.")
-      .to_response();
 }
 
 }  // namespace
@@ -99,7 +88,6 @@ Task<Result<DecidedUpload>> allow_parts(Context& context, const jwt::Claims& cal
 }
 
 Task<Response> handle_create_multipart(Context& context) {
-  if (auto refused = refused_in_s3_mode(context.config)) co_return std::move(*refused);
   Result<CallerAndBody> start = co_await require_caller_and_body(context);
   if (!start) co_return std::move(start.refusal());
   const Config& config = context.config;
@@ -113,7 +101,6 @@ Task<Response> handle_create_multipart(Context& context) {
 }
 
 Task<Response> handle_sign_parts(Context& context) {
-  if (auto refused = refused_in_s3_mode(context.config)) co_return std::move(*refused);
   Result<CallerAndBody> start = co_await require_caller_and_body(context);
   if (!start) co_return std::move(start.refusal());
   auto parsed = parse_sign_parts_request(start.value().body);

@@ -23,19 +23,8 @@ struct SignedRequest {
   jwt::Claims actor;
 };
 
-std::string signed_parameter(const sigv4::Verified& verified, const char* wanted, bool* present = nullptr) {
-  for (const auto& [name, value] : verified.other_query) {
-    if (name == wanted) {
-      if (present) *present = true;
-      return value;
-    }
-  }
-  return "";
-}
-
 // A verified Worker URL of this API: its key, its upload and the actor it names.
 Result<SignedRequest> verify_request(Context& context) {
-  if (context.config.upload_mode != UploadMode::Worker) return reject(Error::NotFound);
   Result<sigv4::Verified> verified = verify_worker_url(context);
   if (!verified) return std::move(verified.refusal());
   SignedRequest request;
@@ -74,7 +63,8 @@ Task<std::optional<Response>> key_mismatch(Context& context, const SignedRequest
 Task<Response> create_or_complete(Context& context, const SignedRequest& request) {
   if (request.create) co_return xml_response(200, s3_xml::initiate_result(kBucket, request.key, request.upload_id));
   if (auto refused = co_await key_mismatch(context, request)) co_return std::move(*refused);
-  const CompleteRequest complete{false, {request.upload_id}};
+  // The client's CompleteMultipartUpload body lists the parts; the Worker assembles what storage holds.
+  const CompleteRequest complete{false, {request.upload_id}, {}};
   Response answer = co_await complete_uploads(context, request.actor, complete);
   if (answer.status != 200) co_return answer;
   const RequestFacts& facts = context.exchange.request();

@@ -111,9 +111,6 @@ Task<Response> handle_sign_request(Context& context) {
   if (auto* rejected = std::get_if<Rejection>(&parsed)) co_return rejected->to_response();
   const SignRequest& request = std::get<SignRequest>(parsed);
   const jwt::Claims& caller = start.value().caller;
-  if (context.config.upload_mode != UploadMode::Worker && request.operation != S3Operation::PutObject) {
-    co_return invalid_request("request.method", "Multipart uploads through sign-request need worker mode.");
-  }
   switch (request.operation) {
     case S3Operation::PutObject:
       co_return co_await sign_put_object(context, caller, request);

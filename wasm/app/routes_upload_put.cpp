@@ -28,13 +28,6 @@ bool is_signed(const sigv4::Verified& verified, const std::string& name) {
   return false;
 }
 
-std::string signed_parameter(const sigv4::Verified& grant, const char* wanted) {
-  for (const auto& [name, value] : grant.other_query) {
-    if (name == wanted) return value;
-  }
-  return "";
-}
-
 // The upload this PUT writes for, as the shoot's ledger says: the one its URL names, or — for a URL presigned
 // elsewhere with the worker-mode key pair, which names none — the upload pending on the key, if the PUT fits
 // its declaration.

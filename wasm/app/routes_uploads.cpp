@@ -5,6 +5,7 @@
 #include "app/ledger_calls.h"
 #include "app/request_body.h"
 #include "app/routes.h"
+#include "app/storage_uploads.h"
 #include "app/upload_flows.h"
 #include "uploads/records.h"
 #include "uploads/upload_request.h"
@@ -26,7 +27,15 @@ Task<Result<json>> read_upload(Context& context, const jwt::Claims& caller, cons
   if (!found) co_return std::move(found.refusal());
   const auto upload = UploadSession::from_json(member_of(found.value(), "upload"));
   if (!upload) co_return unknown_upload(upload_id);
-  co_return upload->to_public_json(context.exchange.now_ms(), member_of(found.value(), "parts"));
+  json parts = member_of(found.value(), "parts");
+  // s3 mode: the parts went straight to R2, which alone can say which it holds (S3's ListParts).
+  if (storage_lists_parts(context.config) && upload->multipart && !upload->storage_upload_id.empty() &&
+      upload->live_at(context.exchange.now_ms())) {
+    Result<std::optional<json>> listed = co_await list_storage_parts(context, *upload);
+    if (!listed) co_return std::move(listed.refusal());
+    parts = listed.value().value_or(json::array());
+  }
+  co_return upload->to_public_json(context.exchange.now_ms(), parts);
 }
 
 Task<Response> handle_get_upload(Context& context) {
@@ -53,7 +62,8 @@ Task<Response> abort_upload(Context& context, const jwt::Claims& caller, const s
     writes.push_back(effects::r2_delete({upload->object_key}));
   }
   if (!upload->storage_upload_id.empty()) {
-    writes.push_back(effects::r2_multipart_abort(upload->object_key, upload->storage_upload_id));  // frees its parts
+    writes.push_back(abort_storage_upload(context.isolate, context.exchange.now_ms(), upload->object_key,
+                                          upload->storage_upload_id));  // frees its parts
   }
   co_return commit(json_response(200, json{{"uploadId", upload_id}, {"state", "aborted"}}), std::move(writes));
 }

@@ -67,6 +67,31 @@ void read_jwt(const json& env, Config& config) {
   }
 }
 
+// Worker mode's previous key pair, set during a key rotation so that URLs signed before it still verify: both
+// or neither, a key id other than the current one, and a secret as strong as the current one must be. A pair
+// missing a half or repeating the current key id is not used; a weak secret is, in development only, as the
+// current one is.
+void read_previous_upload_key(const json& env, Config& config) {
+  std::string key_id = trim(string_field(env, "UPLOAD_SIGNING_KEY_ID_PREVIOUS"));
+  std::string secret = string_field(env, "UPLOAD_SIGNING_SECRET_PREVIOUS");
+  if (key_id.empty() && secret.empty()) return;
+  auto& sink = config.production ? config.problems : config.notes;
+  if (key_id.empty() || secret.empty()) {
+    sink.push_back(std::string(key_id.empty() ? "UPLOAD_SIGNING_SECRET_PREVIOUS" : "UPLOAD_SIGNING_KEY_ID_PREVIOUS") +
+                   " is set without " +
+                   (key_id.empty() ? "UPLOAD_SIGNING_KEY_ID_PREVIOUS" : "UPLOAD_SIGNING_SECRET_PREVIOUS") +
+                   "; set both or neither");
+    return;
+  }
+  if (key_id == config.upload_key_id) {
+    sink.push_back("UPLOAD_SIGNING_KEY_ID_PREVIOUS must differ from UPLOAD_SIGNING_KEY_ID");
+    return;
+  }
+  require_secret(secret, "UPLOAD_SIGNING_SECRET_PREVIOUS", config);
+  config.upload_previous_key_id = std::move(key_id);
+  config.upload_previous_secret = std::move(secret);
+}
+
 void read_upload_mode(const json& env, Config& config) {
   const std::string mode = trim(string_field(env, "UPLOAD_MODE", "worker"));
   if (mode == "s3") {
@@ -81,6 +106,7 @@ void read_upload_mode(const json& env, Config& config) {
       (config.production ? config.problems : config.notes).push_back("UPLOAD_SIGNING_KEY_ID is not set");
     }
     require_secret(config.upload_secret, "UPLOAD_SIGNING_SECRET", config);
+    read_previous_upload_key(env, config);
     return;
   }
   config.r2_endpoint = trim(string_field(env, "R2_S3_ENDPOINT"));

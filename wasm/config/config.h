@@ -27,6 +27,8 @@ struct Config {
   UploadMode upload_mode = UploadMode::Worker;
   std::string upload_key_id, upload_secret;                  // worker mode
   std::string r2_endpoint, r2_bucket, r2_key_id, r2_secret;  // s3 mode
+  // Worker mode, during a key rotation: the pair URLs signed before it still verify with (both empty: none).
+  std::string upload_previous_key_id, upload_previous_secret;
 
   int64_t presign_ttl_seconds = 900;
   int64_t max_upload_bytes = kDefaultMaxUploadBytes;        // the largest file, in one PUT or in parts

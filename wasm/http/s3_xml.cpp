@@ -1,5 +1,8 @@
 #include "http/s3_xml.h"
 
+#include <cstdint>
+#include <utility>
+
 namespace upgate::s3_xml {
 
 namespace {
@@ -89,6 +92,125 @@ Response as_s3_error(Response response, const std::string& request_id) {
   response.content_type = kContentType;
   response.body = json();
   return response;
+}
+
+namespace {
+
+// The end of the open tag <name …> or <name/> starting at `at` (which points at '<'), and whether it closes
+// itself; npos when the tag there is not of this name.
+struct OpenTag {
+  size_t end = std::string_view::npos;  // one past '>'
+  bool empty = false;
+};
+
+OpenTag open_tag_at(std::string_view xml, size_t at, std::string_view name) {
+  const size_t after_name = at + 1 + name.size();
+  if (xml.compare(at + 1, name.size(), name) != 0 || after_name >= xml.size()) return {};
+  const char next = xml[after_name];
+  if (next != '>' && next != '/' && next != ' ' && next != '\t' && next != '\n' && next != '\r') return {};
+  const size_t close = xml.find('>', after_name);
+  if (close == std::string_view::npos) return {};
+  return {close + 1, xml[close - 1] == '/'};
+}
+
+void append_utf8(std::string& out, uint32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+// The code point of a numeric reference's digits ("#34", "#x22"); nullopt when malformed or out of range.
+std::optional<uint32_t> numeric_reference(std::string_view digits) {
+  if (digits.size() < 2 || digits[0] != '#') return std::nullopt;
+  const bool hex = digits[1] == 'x' || digits[1] == 'X';
+  const std::string_view number = digits.substr(hex ? 2 : 1);
+  if (number.empty() || number.size() > 8) return std::nullopt;
+  uint32_t code = 0;
+  for (char c : number) {
+    int digit = -1;
+    if (c >= '0' && c <= '9') digit = c - '0';
+    if (hex && c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+    if (hex && c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+    if (digit < 0) return std::nullopt;
+    code = code * (hex ? 16 : 10) + static_cast<uint32_t>(digit);
+  }
+  if (code == 0 || code > 0x10FFFF) return std::nullopt;
+  return code;
+}
+
+}  // namespace
+
+std::vector<std::string_view> elements_named(std::string_view xml, std::string_view name) {
+  std::vector<std::string_view> found;
+  const std::string closing = "</" + std::string(name) + ">";
+  size_t at = xml.find('<');
+  while (at != std::string_view::npos) {
+    const OpenTag tag = open_tag_at(xml, at, name);
+    if (tag.end == std::string_view::npos) {
+      at = xml.find('<', at + 1);
+      continue;
+    }
+    if (tag.empty) {
+      found.emplace_back();
+      at = xml.find('<', tag.end);
+      continue;
+    }
+    const size_t close = xml.find(closing, tag.end);
+    if (close == std::string_view::npos) break;  // unterminated: nothing more to trust
+    found.push_back(xml.substr(tag.end, close - tag.end));
+    at = xml.find('<', close + closing.size());
+  }
+  return found;
+}
+
+std::optional<std::string> text_of(std::string_view xml, std::string_view name) {
+  const auto found = elements_named(xml, name);
+  if (found.empty()) return std::nullopt;
+  return decoded(found.front());
+}
+
+std::string decoded(std::string_view text) {
+  static constexpr std::pair<std::string_view, char> kEntities[] = {
+      {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const size_t end = text[i] == '&' ? text.find(';', i) : std::string_view::npos;
+    if (end == std::string_view::npos || end - i > 12) {
+      out += text[i];
+      continue;
+    }
+    const std::string_view reference = text.substr(i + 1, end - i - 1);
+    bool replaced = false;
+    for (const auto& [entity, character] : kEntities) {
+      if (reference == entity) {
+        out += character;
+        replaced = true;
+      }
+    }
+    if (auto code = replaced ? std::nullopt : numeric_reference(reference)) {
+      append_utf8(out, *code);
+      replaced = true;
+    }
+    if (!replaced) {
+      out += text[i];
+      continue;
+    }
+    i = end;
+  }
+  return out;
 }
 
 }  // namespace upgate::s3_xml

@@ -57,6 +57,17 @@ Task<StoredParts> load_stored_parts(Operation& operation, const std::map<std::st
   co_return parts;
 }
 
+// {"<uploadId>": [{"partNumber", "size", "etag"}]} as StoredParts.
+StoredParts parts_by_upload(const json& listed) {
+  StoredParts parts;
+  if (!listed.is_object()) return parts;
+  for (const auto& [id, list] : listed.items()) {
+    if (!list.is_array()) continue;
+    for (const json& part : list) parts[id][integer_field(part, "partNumber")] = part;
+  }
+  return parts;
+}
+
 // A multipart upload may complete once storage holds every part at its exact size (contract 5.4): the
 // answer lists the parts for the storage's completion, or the part numbers still missing.
 json multipart_item(const UploadSession& upload, const std::map<int64_t, json>& stored) {
@@ -81,13 +92,19 @@ json multipart_item(const UploadSession& upload, const std::map<int64_t, json>& 
 
 }  // namespace
 
-// {"uploadIds"} -> {"uploads": [{"upload", "parts"? (multipart)} (to check) | {"answer"} (completed before) |
+// {"uploadIds", "storageListsParts"?, "storageParts"?} -> {"uploads": [{"upload", "parts"? (multipart)} (to
+// check) | {"upload", "listParts": true} (s3 mode: list its parts first) | {"answer"} (completed before) |
 // {"error", "missing"?}]}
 Task<json> begin_completion(Operation& operation) {
   if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
   const std::vector<std::string> ids = ids_in(member_of(operation.request, "uploadIds"));
   const std::map<std::string, UploadSession> uploads = co_await load_uploads(operation, ids);
-  const StoredParts stored = co_await load_stored_parts(operation, uploads);
+  // s3 mode: the parts never pass through the Worker, so storage's listing of them (storageParts) stands in
+  // for the ledger's own; a multipart upload asked about without one is answered "listParts".
+  const bool listed_by_storage = bool_field(operation.request, "storageListsParts");
+  const json& storage_parts = member_of(operation.request, "storageParts");
+  const StoredParts stored =
+      listed_by_storage ? parts_by_upload(storage_parts) : co_await load_stored_parts(operation, uploads);
   json answers = json::array();
   std::vector<std::string> claimed;
   for (const std::string& id : ids) {
@@ -96,6 +113,8 @@ Task<json> begin_completion(Operation& operation) {
       answers.push_back(item_error(Error::UploadNotFound));
     } else if (!it->second.live_at(operation.now_ms())) {
       answers.push_back(settled(it->second));
+    } else if (it->second.multipart && listed_by_storage && !storage_parts.contains(id)) {
+      answers.push_back(json{{"upload", it->second.to_json()}, {"listParts", true}});  // not claimed yet
     } else if (it->second.multipart) {
       auto parts = stored.find(id);
       answers.push_back(multipart_item(it->second, parts == stored.end() ? std::map<int64_t, json>{} : parts->second));

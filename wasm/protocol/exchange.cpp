@@ -138,6 +138,14 @@ json webhook_post(const std::vector<std::pair<std::string, std::string>>& header
   for (const auto& [name, value] : headers) pairs.push_back(json::array({name, value}));
   return {{"type", "webhook_post"}, {"headers", std::move(pairs)}, {"body", body}};
 }
+json s3_request(const std::string& method, const std::string& url,
+                const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
+                const std::vector<int>& ok_statuses) {
+  json pairs = json::array();
+  for (const auto& [name, value] : headers) pairs.push_back(json::array({name, value}));
+  return {{"type", "s3_request"},        {"method", method}, {"url", url},
+          {"headers", std::move(pairs)}, {"body", body},     {"okStatuses", ok_statuses}};
+}
 json rate_limiter(const std::string& key) { return {{"type", "rate_limiter"}, {"key", key}}; }
 json verify_signature(const json& check) { return {{"type", "verify_signature"}, {"check", check}}; }
 }  // namespace effects

@@ -144,6 +144,11 @@ json r2_put_blob(const std::string& key, const std::string& content_type, uint32
 json queue_send(const json& messages);
 // POSTs body to the configured WEBHOOK_URL (the shim sends only there) with these headers; answers "status".
 json webhook_post(const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body);
+// s3 mode: one request to R2's S3 API, signed by the core (uploads/r2_s3_api.h); the shim sends it only to
+// R2_S3_ENDPOINT's origin. Answers {"status", "body"}, and ok: false unless the status is one of ok_statuses.
+json s3_request(const std::string& method, const std::string& url,
+                const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
+                const std::vector<int>& ok_statuses);
 json rate_limiter(const std::string& key);
 json verify_signature(const json& check);
 }  // namespace effects

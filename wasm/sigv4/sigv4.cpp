@@ -163,7 +163,7 @@ std::string scope_string(std::string_view day, const Scope& scope) {
 }
 
 std::string canonical_request(std::string_view method, std::string_view uri, std::string_view query,
-                              const CanonicalHeaders& headers) {
+                              const CanonicalHeaders& headers, std::string_view payload_hash = kUnsignedPayload) {
   std::string out(method);
   out += '\n';
   out += uri;
@@ -174,7 +174,7 @@ std::string canonical_request(std::string_view method, std::string_view uri, std
   out += '\n';
   out += headers.signed_list;
   out += '\n';
-  out += kUnsignedPayload;
+  out += payload_hash;
   return out;
 }
 
@@ -193,9 +193,9 @@ std::string signature_for(const std::string& signing_key, std::string_view amz_d
 // ---- presign helpers ----
 
 // Host plus the caller's headers, lower-cased, sorted, repeats comma-joined.
-Pairs presign_headers(const PresignInput& input) {
-  Pairs headers = {{"host", trim_all(input.host)}};
-  for (const auto& [name, value] : input.signed_headers) {
+Pairs headers_to_sign(std::string_view host, const Pairs& signed_headers) {
+  Pairs headers = {{"host", trim_all(host)}};
+  for (const auto& [name, value] : signed_headers) {
     std::string lower = to_lower(name);
     if (lower != "host") headers.emplace_back(std::move(lower), trim_all(value));
   }
@@ -465,13 +465,35 @@ Presigned presign(const Credentials& credentials, const Scope& scope, const Pres
   const std::string amz_date = format_amz_date(input.now_unix_seconds);
   const std::string day = amz_date.substr(0, 8);
   const std::string credential_scope = scope_string(day, scope);
-  const CanonicalHeaders headers = canonical_headers_from(presign_headers(input));
+  const CanonicalHeaders headers = canonical_headers_from(headers_to_sign(input.host, input.signed_headers));
   const Pairs params = presign_params(credentials, input, amz_date, credential_scope, headers.signed_list);
   const std::string uri = canonical_uri(input.path);
   const std::string canonical = canonical_request(input.method, uri, canonical_query_from(params), headers);
   std::string signature = signature_for(cache.key_for(credentials, day, scope), amz_date, credential_scope, canonical);
   std::string url = uri + "?" + encode_query(params) + "&" + std::string(kParamSignature) + "=" + signature;
   return Presigned{std::move(url), std::move(signature), input.now_unix_seconds + input.expires_seconds};
+}
+
+SignedRequest sign_request(const Credentials& credentials, const Scope& scope, const RequestToSign& input,
+                           SigningKeyCache& cache) {
+  const std::string amz_date = format_amz_date(input.now_unix_seconds);
+  const std::string day = amz_date.substr(0, 8);
+  const std::string credential_scope = scope_string(day, scope);
+  const std::string payload_hash = crypto::sha256_hex(input.body);
+  Pairs sent = input.headers;
+  sent.emplace_back("x-amz-content-sha256", payload_hash);
+  sent.emplace_back("x-amz-date", amz_date);
+  const CanonicalHeaders headers = canonical_headers_from(headers_to_sign(input.host, sent));
+  // The URL carries the query in its canonical form, so what is sent is exactly what was signed.
+  const std::string query = canonical_query_from(input.query);
+  const std::string uri = canonical_uri(input.path);
+  const std::string canonical = canonical_request(input.method, uri, query, headers, payload_hash);
+  const std::string signature =
+      signature_for(cache.key_for(credentials, day, scope), amz_date, credential_scope, canonical);
+  sent.emplace_back("authorization", std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" +
+                                         credential_scope + ", SignedHeaders=" + headers.signed_list +
+                                         ", Signature=" + signature);
+  return SignedRequest{query.empty() ? uri : uri + "?" + query, std::move(sent)};
 }
 
 Outcome<Verified> verify(

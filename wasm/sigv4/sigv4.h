@@ -75,6 +75,27 @@ struct Presigned {
 Presigned presign(const Credentials& credentials, const Scope& scope, const PresignInput& input,
                   SigningKeyCache& cache);
 
+// A request signed in its Authorization header ("header auth"), as s3 mode's Worker calls R2's S3 API
+// itself (CreateMultipartUpload, ListParts, CompleteMultipartUpload, AbortMultipartUpload). The body's
+// SHA-256 is signed (x-amz-content-sha256), and so are host, x-amz-date and the headers given.
+struct RequestToSign {
+  std::string method;
+  std::string host;                                          // as the request will carry it (may include :port)
+  std::string path;                                          // decoded, encoded here as for presign
+  std::vector<std::pair<std::string, std::string>> query;    // decoded; "uploads" with an empty value, etc.
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
+  std::string body;
+  int64_t now_unix_seconds = 0;
+};
+
+struct SignedRequest {
+  std::string path_and_query;                                // encoded; the caller prefixes scheme://host
+  std::vector<std::pair<std::string, std::string>> headers;  // to send: the given ones, x-amz-*, authorization
+};
+
+SignedRequest sign_request(const Credentials& credentials, const Scope& scope, const RequestToSign& input,
+                           SigningKeyCache& cache);
+
 struct IncomingRequest {
   std::string method;
   std::string raw_path;                                      // exactly as received, still percent-encoded

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "naming/naming.h"
+#include "uploads/multipart_request.h"
 #include "util/text.h"
 
 namespace upgate {
@@ -120,6 +121,32 @@ std::variant<PresignRequest, Rejection> parse_presign_request(const std::string&
   return presign;
 }
 
+namespace {
+
+constexpr size_t kMaxEtagBytes = 256;
+
+// [{"partNumber": 1..10000, "etag": "<non-empty>"}, ...], each number once.
+std::variant<std::map<int64_t, std::string>, Rejection> read_part_etags(const json& parts) {
+  const auto refused = [] {
+    return invalid_request("parts",
+                           "parts must be an array of {\"partNumber\": 1 to 10000, \"etag\"}, each part once.");
+  };
+  if (!parts.is_array() || parts.size() > static_cast<size_t>(kMaxParts)) return refused();
+  std::map<int64_t, std::string> etags;
+  for (const json& part : parts) {
+    const json* number = part.is_object() ? present_member(part, "partNumber") : nullptr;
+    const json* etag = part.is_object() ? present_member(part, "etag") : nullptr;
+    if (!number || !number->is_number_integer() || !etag || !etag->is_string()) return refused();
+    const auto value = number->get<int64_t>();
+    const auto& text = etag->get_ref<const std::string&>();
+    if (value < 1 || value > kMaxParts || text.empty() || text.size() > kMaxEtagBytes) return refused();
+    if (!etags.emplace(value, text).second) return refused();
+  }
+  return etags;
+}
+
+}  // namespace
+
 std::variant<CompleteRequest, Rejection> parse_complete_request(const std::string& body) {
   auto object = parse_json_object(body);
   if (auto* rejected = std::get_if<Rejection>(&object)) return *rejected;
@@ -143,6 +170,11 @@ std::variant<CompleteRequest, Rejection> parse_complete_request(const std::strin
     return invalid_request("uploadId", "uploadId is required and must be a string.");
   }
   complete.upload_ids.push_back(id->get<std::string>());
+  if (const json* parts = present_member(request, "parts")) {
+    auto etags = read_part_etags(*parts);
+    if (auto* rejected = std::get_if<Rejection>(&etags)) return *rejected;
+    complete.part_etags = std::move(std::get<std::map<int64_t, std::string>>(etags));
+  }
   return complete;
 }
 

@@ -2,6 +2,7 @@
 // exact status and error codes. Pure: the caller supplies the limits and the time.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -56,6 +57,10 @@ std::variant<FileRequest, Rejection> check_file(const json& item, const std::str
 struct CompleteRequest {
   bool batch = false;
   std::vector<std::string> upload_ids;
+  // "parts": [{"partNumber", "etag"}] (one upload only): the ETags storage answered the client's part PUTs,
+  // as S3's CompleteMultipartUpload takes them. s3 mode completes only parts whose stored ETag is the one
+  // given; worker mode records every part itself and needs none.
+  std::map<int64_t, std::string> part_etags;
 };
 std::variant<CompleteRequest, Rejection> parse_complete_request(const std::string& body);
 

@@ -1,6 +1,7 @@
 #include "uploads/upload_url.h"
 
 #include "uploads/multipart_request.h"
+#include "uploads/signing_keys.h"
 #include "util/encoding.h"
 
 namespace upgate {
@@ -18,7 +19,7 @@ struct SigningTarget {
 
 SigningTarget signing_target(const Config& config, const std::string& scheme, const std::string& request_host) {
   if (config.upload_mode == UploadMode::Worker) {
-    return SigningTarget{true, {config.upload_key_id, config.upload_secret}, scheme, request_host};
+    return SigningTarget{true, worker_signing_credentials(config), scheme, request_host};
   }
   return SigningTarget{
       false, {config.r2_key_id, config.r2_secret}, config.r2_endpoint_scheme(), config.r2_endpoint_host()};
@@ -91,7 +92,7 @@ UploadUrl presign_worker_request(const Config& config, const std::string& scheme
                                  const std::string& method, const std::string& key,
                                  std::vector<std::pair<std::string, std::string>> query, int64_t now_ms,
                                  sigv4::SigningKeyCache& keys) {
-  const SigningTarget target{true, {config.upload_key_id, config.upload_secret}, scheme, request_host};
+  const SigningTarget target{true, worker_signing_credentials(config), scheme, request_host};
   sigv4::PresignInput input;
   input.method = method;
   input.path = kWorkerUploadPrefix + key;
