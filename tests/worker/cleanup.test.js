@@ -124,7 +124,7 @@ describe("cleanup of abandoned uploads", () => {
     const earlier = env.worker.jsonLogs().filter((line) => line.event === "cleanup").at(-1);
     const log = await runCleanup(env.worker, 7);
     assert.notEqual(log.request_id, earlier.request_id);
-    assert.equal(log.io, 3, "the two listings (the work index and tmp/) and one sweep of the shoot that had work");
+    assert.equal(log.io, 4, "the saved cursor, the two listings (the work index and tmp/) and one sweep of the shoot that had work");
     assert.equal(log.objects_deleted, 0);
     assert.equal(log.records_deleted, 0);
   });
@@ -203,3 +203,38 @@ describe("bounded work per run", () => {
   });
 });
 
+// Work per run is bounded and resumes next run (contract 6): with more shoots in the work index than one run takes
+// (10), the next run goes on from where the last one stopped, so no shoot waits behind the first ones in key order.
+describe("more shoots with work than one run takes", () => {
+  let worker;
+  let headers;
+  const shoots = Array.from({ length: 13 }, (_, i) => `cleanup-many-${String(i).padStart(2, "0")}`);
+  const abandoned = new Map(); // shoot id -> its abandoned upload, PUT and never completed
+  before(async () => {
+    worker = await startWorker({ bindings: developmentBindings({ RATE_LIMIT_PER_MINUTE: "5000" }) });
+    headers = bearer(await hs256Token(worker.bindings.JWT_SECRET, { sub: "carol" }));
+    for (const shootId of shoots) {
+      const created = await worker.fetch("/api/shoots", { method: "POST", headers, body: JSON.stringify({ shootId }) });
+      assert.equal(created.status, 201);
+      const [upload] = await presign({ worker, headers, shootId }, [1]);
+      await put(upload);
+      abandoned.set(shootId, upload);
+    }
+  });
+  after(() => worker?.dispose());
+
+  it("the first run sweeps 10 shoots and says there is more; the second goes on with the other 3", async () => {
+    const first = await runCleanup(worker, 7);
+    assert.equal(first.more, true);
+    assert.equal(first.objects_deleted, 10, JSON.stringify(first));
+    const second = await runCleanup(worker, 7);
+    assert.equal(second.objects_deleted, 3, JSON.stringify(second));
+    assert.equal(second.more, false);
+    for (const [shootId, upload] of abandoned) {
+      assert.equal(await objectExists(worker, upload.key), false, `${shootId}'s abandoned object is gone`);
+      assert.equal(await stateOf({ worker, headers }, upload), "expired");
+    }
+    const third = await runCleanup(worker, 7);
+    assert.equal(third.objects_deleted, 0, "each abandoned object was deleted exactly once");
+  });
+});

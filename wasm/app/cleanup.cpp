@@ -38,6 +38,9 @@ std::vector<std::string> old_tmp_objects(const json& listing, int64_t now_ms) {
   return keys;
 }
 
+// Where the next run goes on in the work index (a KV list cursor); absent: from the top.
+constexpr const char* kCursorKey = "cleanup:cursor";
+
 std::vector<std::string> shoots_listed(const json& listing) {
   std::vector<std::string> shoots;
   const std::string prefix = records::kWorkPrefix;
@@ -56,12 +59,24 @@ class CleanupRun final : public Conversation {
 
   Task<json> run() override {
     Exchange& cron = exchange();
-    std::vector<json> listing{effects::kv_list(records::kWorkPrefix, "", kMaxShootsPerRun),
+    // Each run goes on through the work index from where the last one stopped, so with more shoots than one run
+    // takes, every shoot is reached in turn rather than the first ones in key order every time.
+    const EffectResult saved = co_await cron.perform_one(effects::kv_get(kCursorKey));
+    const std::string cursor = saved.ok() ? string_field(saved.value(), "value") : "";
+    std::vector<json> listing{effects::kv_list(records::kWorkPrefix, cursor, kMaxShootsPerRun),
                               effects::r2_list("tmp/", "", kMaxTmpObjectsPerRun)};
     const std::vector<EffectResult> listings = co_await cron.perform(std::move(listing));
-    if (!listings[0].ok() || !listings[1].ok()) co_return finished(0, 0, 0, 0, true, true);
-    more_ =
-        !string_field(listings[0].value(), "cursor").empty() || !string_field(listings[1].value(), "cursor").empty();
+    if (!listings[0].ok() || !listings[1].ok()) {
+      // A cursor KV no longer takes must not stop every later run: the next one starts from the top.
+      if (!cursor.empty()) co_await cron.perform_one(effects::kv_delete(kCursorKey));
+      co_return finished(0, 0, 0, 0, true, true);
+    }
+    const std::string next = string_field(listings[0].value(), "cursor");
+    if (next != cursor) {
+      json kept = next.empty() ? effects::kv_delete(kCursorKey) : effects::kv_put(kCursorKey, next);
+      co_await cron.perform_one(std::move(kept));
+    }
+    more_ = !next.empty() || !string_field(listings[1].value(), "cursor").empty();
 
     std::vector<Due> due = co_await sweep(shoots_listed(listings[0].value()));
     if (!events_.empty()) {

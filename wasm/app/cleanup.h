@@ -6,7 +6,8 @@
 // uploads past their window expired (an upload is never both completed and abandoned: the ledger decides one
 // or the other) and hands out, claimed for this run, those whose bytes are due for deletion; the run deletes
 // the bytes that carry the upload's own id and tells the ledger. Bounded: kMaxShootsPerRun shoots sharing
-// kMaxUploadsPerRun uploads, kMaxTmpObjectsPerRun tmp/ objects; the rest waits for the next run.
+// kMaxUploadsPerRun uploads, kMaxTmpObjectsPerRun tmp/ objects; the rest waits for the next run, which goes on
+// through the work index from the cursor this one saved.
 #pragma once
 #include <cstdint>
 
@@ -14,8 +15,8 @@
 
 namespace upgate {
 
-// At most 10 sweeps + 150 heads + 10 records + 3 listings and deletes: under the 1,000 binding calls one
-// invocation may make.
+// At most 10 sweeps + 150 heads + 150 multipart aborts + 10 records + 2 listings, the cursor's read and write, one
+// delete and one queue send: under the 1,000 binding calls one invocation may make.
 constexpr int64_t kMaxShootsPerRun = 10;
 constexpr int64_t kMaxUploadsPerRun = 150;
 constexpr int64_t kMaxTmpObjectsPerRun = 500;
