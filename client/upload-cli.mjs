@@ -115,6 +115,8 @@ function printSummary(results, refused, elapsedMs, sentBytes) {
   );
 }
 
+let interrupted = false; // Ctrl-C or SIGTERM arrived
+
 async function main(argv) {
   const options = parseCommandLine(argv);
   if (options.help) {
@@ -131,7 +133,6 @@ async function main(argv) {
   }
 
   const interrupt = new AbortController();
-  let interrupted = false;
   process.on("SIGINT", () => {
     if (interrupted) process.exit(130); // a second Ctrl-C does not wait
     interrupted = true;
@@ -252,8 +253,21 @@ async function main(argv) {
   return bad > 0 ? 1 : 0;
 }
 
+let settled = false;
+// Node exits with status 0 once nothing is left to wait for, even while main() has not returned. That would
+// report a run that lost track of a file as a success: such a run ends as interrupted (its state is saved as it
+// goes, so running it again resumes) or as a failure, never 0. Seen once under heavy load after a Ctrl-C; the
+// promise that never settled was not found.
+process.on("beforeExit", () => {
+  if (settled) return;
+  settled = true;
+  err(interrupted ? "interrupted: run the same command again to resume" : "upload: the run stopped before it finished; run the same command again to resume");
+  process.exitCode = interrupted ? 130 : 2;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error) => {
@@ -265,6 +279,7 @@ main(process.argv.slice(2)).then(
     } else {
       err(`upload: ${error?.stack ?? error}`);
     }
+    settled = true;
     process.exitCode = 2;
   },
 );
