@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { fileName, jpegBytes, newUser, pngBytes, sha256Hex, uniqueShootId } from "../worker/flow.js";
 import { developmentBindings, sleep, startWorker } from "../worker/harness.js";
+import { formatBytes } from "../../client/progress.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(root, "client/upload-cli.mjs");
@@ -24,7 +25,10 @@ let worker;
 const folders = [];
 
 before(async () => {
-  worker = await startWorker({ bindings: developmentBindings({ MAX_SINGLE_PUT_BYTES: String(10 * MiB) }) });
+  // A folder of 60 photos is uploaded several times over within a minute: the rate limit is no part of this test.
+  worker = await startWorker({
+    bindings: developmentBindings({ MAX_SINGLE_PUT_BYTES: String(10 * MiB), RATE_LIMIT_PER_MINUTE: "2000" }),
+  });
 });
 after(async () => {
   await worker?.dispose();
@@ -100,7 +104,8 @@ async function api(user, path) {
 const readState = (folder) => JSON.parse(readFileSync(join(folder, ".upgate-upload.json"), "utf8"));
 const stateEntry = (folder, name) => Object.values(readState(folder).targets)[0].files[name];
 
-describe("npm run upload: a folder with good and badly named files", () => {
+// 60 photos: 54 small JPEGs, a PNG, a 12 MiB JPEG that goes in parts, and 4 whose names break the standard.
+describe("npm run upload: a folder of 60 photos, good and badly named", () => {
   /** @type {any} */
   let user;
   let shootId;
@@ -112,11 +117,16 @@ describe("npm run upload: a folder with good and badly named files", () => {
   before(async () => {
     user = await newUser(worker, { prefix: "uploader" });
     shootId = uniqueShootId("cli");
-    for (let i = 1; i <= 4; i += 1) good[fileName(shootId, `000${i}`)] = jpegBytes(1000 * i + 17);
-    good[fileName(shootId, "0005", { ext: "png" })] = pngBytes(4096);
-    bigName = fileName(shootId, "0006", { variant: "edit" });
+    for (let i = 1; i <= 54; i += 1) good[fileName(shootId, String(i).padStart(4, "0"))] = jpegBytes(1000 * i + 17);
+    good[fileName(shootId, "0055", { ext: "png" })] = pngBytes(4096);
+    bigName = fileName(shootId, "0056", { variant: "edit" });
     good[bigName] = jpegBytes(12 * MiB + 333); // over the 10 MiB single-PUT limit: 3 parts of 5 MiB
-    refusedNames = { "Bad Name.jpg": "charset", [fileName(shootId, "0007", { date: "20260230" })]: "date" };
+    refusedNames = {
+      "Bad Name.jpg": "charset",
+      [fileName(shootId, "0057", { date: "20260230" })]: "date",
+      "IMG_0042.JPG": "pattern",
+      [fileName(shootId, "0059").replace(".jpg", ".JPG")]: "pattern",
+    };
     const bad = Object.fromEntries(Object.keys(refusedNames).map((name) => [name, jpegBytes(200)]));
     folder = newFolder({ ...good, ...bad, ".DS_Store": Buffer.from("not a photo") });
   });
@@ -137,7 +147,7 @@ describe("npm run upload: a folder with good and badly named files", () => {
     const refused = events(run.stdout, "refused");
     assert.deepEqual(refused.map((r) => r.name).sort(), Object.keys(refusedNames).sort(), show(run));
     for (const { name, line } of refused) assert.match(line, new RegExp(`code=invalid_filename rule=${refusedNames[name]}\\b`), line);
-    assert.match(run.stdout, /6 to upload \(.*1 in parts\), 2 refused/);
+    assert.match(run.stdout, /56 to upload \(.*1 in parts\), 4 refused/);
     assert.match(run.stdout, /dry run: nothing was sent/);
     const sent = requestsSince(mark, shootId);
     assert.deepEqual(sent.map((line) => `${line.method} ${line.path}`), ["GET /api/services"], "a dry run only reads the limits");
@@ -150,14 +160,15 @@ describe("npm run upload: a folder with good and badly named files", () => {
     assert.equal(run.code, 1, show(run));
     assert.deepEqual(events(run.stdout, "refused").map((r) => r.name).sort(), Object.keys(refusedNames).sort());
     assert.deepEqual(events(run.stderr, "uploaded").map((r) => r.name).sort(), Object.keys(good).sort(), show(run));
-    assert.match(run.stdout, /total: 6 uploaded, 0 already uploaded, 0 skipped \(completed earlier\), 2 refused, 0 failed/);
+    assert.match(run.stdout, /total: 56 uploaded, 0 already uploaded, 0 skipped \(completed earlier\), 4 refused, 0 failed/);
     // The summary table lists what did not make it, with the rule.
     assert.match(run.stdout, /^Bad Name\.jpg\s+200 B\s+refused: rule charset/m);
     // Plain lines when not on a terminal, a progress line at the end.
     for (const line of run.stderr.trim().split("\n")) {
       assert.match(line, /^(created|upload|uploaded|note|retry|progress) /, `an unexpected line: ${line}`);
     }
-    assert.match(run.stderr, /^progress files=6\/6 bytes=12\.0MiB\/12\.0MiB rate=\S+ eta=0s failed=0/m);
+    const total = formatBytes(Object.values(good).reduce((sum, bytes) => sum + bytes.length, 0)).replace(" ", "");
+    assert.match(run.stderr, new RegExp(`^progress files=56/56 bytes=${total.replace(".", "\\.")}/${total.replace(".", "\\.")} rate=\\S+ eta=0s failed=0`, "m"));
     assert.match(events(run.stderr, "uploaded").find((r) => r.name === bigName).line, / parts=3\b/);
 
     const { assets } = await api(user, `/api/shoots/${shootId}/assets`);
@@ -170,7 +181,7 @@ describe("npm run upload: a folder with good and badly named files", () => {
 
     const sent = requestsSince(mark, shootId);
     const presigns = sent.filter((line) => line.path === "/api/uploads/presign");
-    assert.equal(presigns.length, 1, "the 5 single-PUT files in one batch presign");
+    assert.equal(presigns.length, 1, "the 55 single-PUT files in one batch presign");
     assert.equal(sent.filter((line) => line.path === "/api/uploads/multipart").length, 1);
     assert.equal(successfulPuts(sent, `shoots/${shootId}/${bigName}`).length, 3, "one PUT per part");
     for (const name of Object.keys(refusedNames)) {
@@ -182,9 +193,9 @@ describe("npm run upload: a folder with good and badly named files", () => {
   it("a rerun skips everything completed, from its state, without a PUT", async () => {
     const mark = logMark();
     const run = await runCli([folder, "--shoot", shootId, "--part-size", "5MiB"], { token: user.token });
-    assert.equal(run.code, 1, show(run)); // the two refusals are still there
+    assert.equal(run.code, 1, show(run)); // the four refusals are still there
     assert.deepEqual(events(run.stderr, "skipped").map((r) => r.name).sort(), Object.keys(good).sort(), show(run));
-    assert.match(run.stdout, /total: 0 uploaded, 0 already uploaded, 6 skipped/);
+    assert.match(run.stdout, /total: 0 uploaded, 0 already uploaded, 56 skipped/);
     const sent = requestsSince(mark, shootId);
     assert.deepEqual(sent.filter((line) => line.method !== "GET"), [], "nothing but reads: no presign, no PUT");
   });
@@ -195,7 +206,7 @@ describe("npm run upload: a folder with good and badly named files", () => {
     const run = await runCli([folder, "--shoot", shootId, "--part-size", "5MiB"], { token: user.token });
     assert.equal(run.code, 1, show(run));
     assert.deepEqual(events(run.stderr, "already").map((r) => r.name).sort(), Object.keys(good).sort(), show(run));
-    assert.match(run.stdout, /total: 0 uploaded, 6 already uploaded, 0 skipped/);
+    assert.match(run.stdout, /total: 0 uploaded, 56 already uploaded, 0 skipped/);
     const sent = requestsSince(mark, shootId);
     assert.equal(sent.filter((line) => line.method === "PUT").length, 0, "no PUT");
     assert.ok(sent.some((line) => line.path === "/api/uploads/presign" && line.status === 200), "presign answered already_exists per file");
