@@ -28,6 +28,7 @@ import { pathToFileURL } from "node:url";
 import { randomBytes } from "node:crypto";
 import { JPEG_HEADER, fileName } from "../../tests/worker/flow.js";
 import { workerdPids } from "./proc.mjs";
+import { fixed, grouped, mark, mib, table } from "./report.mjs";
 import { hs256Token } from "./tokens.mjs";
 import { ROOT, STORAGE_ROOT, WASM_PATH } from "./workers.mjs";
 
@@ -415,20 +416,6 @@ export async function measureCli({ log }) {
 
 // ---- the table ----------------------------------------------------------------------------------------------
 
-const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
-const grouped = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a");
-const mib = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : "n/a");
-const mark = (ok) => (ok ? "✓" : "✗");
-
-// The same padded Markdown tables as bench/lib/report.mjs.
-function table(header, rows, align) {
-  const cells = [header, ...rows].map((row) => row.map(String));
-  const widths = header.map((_, i) => Math.max(3, ...cells.map((row) => [...row[i]].length)));
-  const pad = (text, i) => (align[i] === "r" ? text.padStart(widths[i]) : text.padEnd(widths[i]));
-  const line = (row) => `| ${row.map(pad).join(" | ")} |`;
-  const rule = `| ${widths.map((w, i) => (align[i] === "r" ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`;
-  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join("\n");
-}
 
 export function cliSection(cli) {
   const size = (r) => `${r.files} × ${grouped(r.fileBytes / MB)} MB`;

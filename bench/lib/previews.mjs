@@ -24,6 +24,7 @@ import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
 import { MODULE_RULES } from "../../tests/worker/harness.js";
 import { cpuSeconds, rssKiB, startRssSampler, workerdPids } from "./proc.mjs";
+import { fixed, grouped, mark, mib, table } from "./report.mjs";
 import { hs256Token } from "./tokens.mjs";
 import { BUILD_DIR, ROOT, STORAGE_ROOT, WASM_PATH, benchBindings, today } from "./workers.mjs";
 
@@ -383,20 +384,7 @@ export async function measurePreviews({ log }) {
 // ---------------------------------------------------------------------------------------------------------
 // The section's tables, in the style of bench/lib/report.mjs.
 
-const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
-const grouped = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a");
-const mib = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : "n/a");
-const mark = (ok) => (ok ? "✓" : "✗");
 const size = (s) => (s ? `${s.width} x ${s.height}` : "n/a");
-
-function table(header, rows, align) {
-  const cells = [header, ...rows].map((row) => row.map(String));
-  const widths = header.map((_, i) => Math.max(3, ...cells.map((row) => [...row[i]].length)));
-  const pad = (text, i) => (align[i] === "r" ? text.padStart(widths[i]) : text.padEnd(widths[i]));
-  const line = (row) => `| ${row.map(pad).join(" | ")} |`;
-  const rule = `| ${widths.map((w, i) => (align[i] === "r" ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`;
-  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join("\n");
-}
 
 // The faster of sharp's two ways: the one Upgate is held to.
 const bestSharp = (r) => (r.sharp["one-decode"].cpuMs <= r.sharp["two-pipelines"].cpuMs ? r.sharp["one-decode"] : r.sharp["two-pipelines"]);

@@ -1,12 +1,13 @@
 // Renders the results as Markdown tables (padded, so they read well in a terminal too).
 const KiB = 1024;
 
-const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
-const grouped = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a");
-const mib = (kib) => (Number.isFinite(kib) ? `${(kib / KiB).toFixed(1)} MiB` : "n/a");
-const mark = (ok) => (ok ? "✓" : "✗");
+// Formatting shared by every section's tables (bench/lib/cli.mjs and previews.mjs render theirs with these too).
+export const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+export const grouped = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a");
+export const mib = (kib) => (Number.isFinite(kib) ? `${(kib / KiB).toFixed(1)} MiB` : "n/a");
+export const mark = (ok) => (ok ? "✓" : "✗");
 
-function table(header, rows, align) {
+export function table(header, rows, align) {
   const cells = [header, ...rows].map((row) => row.map(String));
   const widths = header.map((_, i) => Math.max(3, ...cells.map((row) => [...row[i]].length)));
   const pad = (text, i) => (align[i] === "r" ? text.padStart(widths[i]) : text.padEnd(widths[i]));

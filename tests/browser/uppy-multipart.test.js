@@ -22,14 +22,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import * as esbuild from "esbuild";
-import puppeteer from "puppeteer-core";
+import { launchChromium } from "./chromium.js";
 import { assetAt, fileName, jpegBytes, ownerWithShoot, sha256Hex } from "../worker/flow.js";
 import { developmentBindings, startWorker } from "../worker/harness.js";
 import { until, uploadRecord } from "../worker/ledger-flow.js";
 import { MiB, downloadBytes, range, unquote } from "../worker/multipart-flow.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 const STEP_TIMEOUT_MS = 45_000; // bounds each upload in the page, so a hang fails instead of blocking CI
 const MAJORS = [5, 6];
 const PAGE = path.join(ROOT, "tests/browser/uppy-multipart-page.js");
@@ -94,24 +93,6 @@ async function servePages(files) {
   };
 }
 
-async function launchChromium(profile) {
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    ignoreDefaultArgs: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${profile}`,
-    ],
-    protocolTimeout: STEP_TIMEOUT_MS + 30_000, // a backstop: the page bounds its own wait
-  });
-}
 
 // The README's code blocks as the page holds them: name -> the text between its begin and end lines.
 async function readmeBlocks() {
@@ -198,7 +179,7 @@ describe("Uppy multipart uploads in Chromium through Upgate (worker mode), confi
     [worker, pages, browser] = await Promise.all([
       startWorker({ bindings: developmentBindings({ RATE_LIMIT_PER_MINUTE: "5000" }) }),
       servePages(files),
-      launchChromium(profile),
+      launchChromium(profile, { protocolTimeout: STEP_TIMEOUT_MS + 30_000 }),
     ]);
   });
 

@@ -21,12 +21,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import * as esbuild from "esbuild";
-import puppeteer from "puppeteer-core";
+import { launchChromium } from "./chromium.js";
 import { startWorker } from "../worker/harness.js";
 import { hs256Token, today } from "../worker/tokens.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 const STEP_TIMEOUT_MS = 30_000; // bounds each step in the page, so a hang fails instead of blocking CI
 const MAJORS = [5, 6];
 const PAGE = path.join(ROOT, "tests/browser/page.js");
@@ -80,24 +79,6 @@ async function servePages() {
   };
 }
 
-async function launchChromium(profile) {
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    ignoreDefaultArgs: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${profile}`,
-    ],
-    protocolTimeout: 2 * STEP_TIMEOUT_MS + 10_000, // a backstop: the page bounds its own two waits
-  });
-}
 
 // Opens the page in a fresh browser context (no preflight cache shared between majors) and runs the upload there.
 // Resolves with the page's record plus every console error the page logged.
@@ -136,7 +117,7 @@ describe("Uppy in Chromium uploads through Upgate (worker mode)", () => {
 
   before(async () => {
     profile = await mkdtemp(path.join(tmpdir(), "upgate-chromium-"));
-    [worker, pages, browser] = await Promise.all([startWorker(), servePages(), launchChromium(profile)]);
+    [worker, pages, browser] = await Promise.all([startWorker(), servePages(), launchChromium(profile, { protocolTimeout: 2 * STEP_TIMEOUT_MS + 10_000 })]);
   });
 
   after(async () => {

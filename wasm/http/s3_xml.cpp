@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <utility>
 
-namespace upgate::s3_xml {
+#include "util/encoding.h"
 
-namespace {
+namespace upgate::s3_xml {
 
 std::string escaped(const std::string& text) {
   std::string out;
@@ -30,6 +30,8 @@ std::string escaped(const std::string& text) {
   }
   return out;
 }
+
+namespace {
 
 std::string element(const char* name, const std::string& text) {
   return std::string("<") + name + ">" + escaped(text) + "</" + name + ">";
@@ -113,24 +115,6 @@ OpenTag open_tag_at(std::string_view xml, size_t at, std::string_view name) {
   return {close + 1, xml[close - 1] == '/'};
 }
 
-void append_utf8(std::string& out, uint32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
 // The code point of a numeric reference's digits ("#34", "#x22"); nullopt when malformed or out of range.
 std::optional<uint32_t> numeric_reference(std::string_view digits) {
   if (digits.size() < 2 || digits[0] != '#') return std::nullopt;
@@ -201,7 +185,7 @@ std::string decoded(std::string_view text) {
       }
     }
     if (auto code = replaced ? std::nullopt : numeric_reference(reference)) {
-      append_utf8(out, *code);
+      encoding::append_utf8(out, *code);
       replaced = true;
     }
     if (!replaced) {

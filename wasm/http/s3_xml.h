@@ -15,6 +15,9 @@ namespace upgate::s3_xml {
 
 constexpr const char* kContentType = "application/xml";
 
+// Text with &, <, > and " escaped, for an element's content.
+std::string escaped(const std::string& text);
+
 std::string initiate_result(const std::string& bucket, const std::string& key, const std::string& upload_id);
 // parts: [{"partNumber", "size", "etag"}] in order.
 std::string list_parts_result(const std::string& bucket, const std::string& key, const std::string& upload_id,

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 #include <utility>
+#include "util/encoding.h"
 
 namespace upgate::metadata::detail {
 
@@ -500,19 +501,6 @@ class Walker {
   int ifds_ = 0;
 };
 
-void append_utf8(std::string& out, uint32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
 // The length of the valid UTF-8 sequence of two or more bytes starting at pos; 0 when there is none.
 size_t utf8_sequence(std::string_view text, size_t pos) {
   const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[i]); };
@@ -554,7 +542,7 @@ std::optional<std::string> clean_text(std::string_view raw) {
     const auto c = static_cast<uint8_t>(raw[pos]);
     if (c < 0x80) {
       if (c < 0x20 || c == 0x7F) {
-        append_utf8(out, 0xFFFD);
+        encoding::append_utf8(out, 0xFFFD);
       } else {
         out += static_cast<char>(c);
       }
@@ -563,7 +551,7 @@ std::optional<std::string> clean_text(std::string_view raw) {
       out.append(raw.substr(pos, length));
       pos += length;
     } else {
-      append_utf8(out, 0xFFFD);
+      encoding::append_utf8(out, 0xFFFD);
       ++pos;
     }
   }

@@ -25,24 +25,6 @@ Request signed_request(const Signer& signer, std::string method, const std::stri
                  std::move(signed_request.headers), std::move(input.body)};
 }
 
-std::string escaped_text(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&') {
-      out += "&amp;";
-    } else if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else if (c == '"') {
-      out += "&quot;";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::optional<int64_t> small_number(const std::string& text) {
   if (text.empty() || text.size() > 15) return std::nullopt;
   int64_t value = 0;
@@ -72,7 +54,7 @@ Request complete_multipart(const Signer& signer, const std::string& key, const s
   std::string body = "<CompleteMultipartUpload>";
   for (const json& part : parts) {
     body += "<Part><PartNumber>" + std::to_string(integer_field(part, "partNumber")) + "</PartNumber><ETag>" +
-            escaped_text("\"" + unquoted_etag(string_field(part, "etag")) + "\"") + "</ETag></Part>";
+            s3_xml::escaped("\"" + unquoted_etag(string_field(part, "etag")) + "\"") + "</ETag></Part>";
   }
   body += "</CompleteMultipartUpload>";
   return signed_request(signer, "POST", key, {{"uploadId", storage_upload_id}}, {{"content-type", "application/xml"}},

@@ -1,5 +1,6 @@
 // Byte/text encodings the core parses and produces: hex, strict base64url, and percent-encoding as S3 does it.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,5 +27,8 @@ std::optional<std::string> base64_decode(std::string_view text);
 std::string uri_encode(std::string_view text, bool keep_slash);
 // Decodes %XX; nullopt on a malformed escape. '+' stays '+' (S3 does not treat it as a space in paths).
 std::optional<std::string> uri_decode(std::string_view text);
+
+// Appends the UTF-8 encoding of a code point (up to U+10FFFF; the caller rules out surrogates if it must).
+void append_utf8(std::string& out, uint32_t code_point);
 
 }  // namespace upgate::encoding
