@@ -42,6 +42,7 @@ export function createWorker({ wasmModule, openapiDocument, devDocuments = null 
     if (core) return core;
     const { core: fresh, report } = configuredCore(wasmModule, env, {
       rate_limiter_bound: Boolean(env.RATE_LIMITER),
+      bindings: Object.fromEntries(["BUCKET", "UPLOADS_KV", "SHOOTS", "UPLOAD_EVENTS"].map((name) => [name, Boolean(env[name])])),
       openapi: openapiDocument,
     });
     // Names the problems (never the values) so the operator can fix them.

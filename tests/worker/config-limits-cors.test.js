@@ -172,7 +172,7 @@ describe("CORS and security headers in development", () => {
   it("/readyz reports config, KV, R2 and the shoot ledger", async () => {
     const response = await worker.fetch("/readyz");
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { status: "ready", checks: { config: "ok", kv: "ok", r2: "ok", shoots: "ok" } });
+    assert.deepEqual(await response.json(), { status: "ready", checks: { config: "ok", kv: "ok", r2: "ok", shoots: "ok", queue: "ok" } });
   });
 });
 
@@ -242,6 +242,45 @@ describe("misconfigured production", () => {
     assert.match(problems, /CORS_ORIGINS/);
     assert.ok(!worker.logs.some((raw) => raw.includes(weakSecret)));
     assert.ok(!worker.logs.some((raw) => raw.includes(worker.bindings.UPLOAD_SIGNING_SECRET)));
+  });
+});
+
+// Contract 1: in production a missing binding makes every route but /healthz answer 503 misconfigured; the
+// config line names it. In development it is a note, and /readyz's queue check says the queue is not bound.
+describe("a binding left out", () => {
+  it("production without UPLOAD_EVENTS: 503 misconfigured everywhere but /healthz, the config line names it", async () => {
+    const worker = await startWorker({ bindings: productionBindings(), queueProducers: {}, queueConsumers: {} });
+    try {
+      assert.equal((await worker.fetch("/healthz")).status, 200);
+      for (const path of ["/readyz", "/api/services"]) {
+        const response = await worker.fetch(path);
+        assert.equal(response.status, 503, path);
+        assert.equal((await response.json()).error.code, "misconfigured", path);
+      }
+      await sleep(100);
+      const line = worker.jsonLogs().find((entry) => entry.event === "config");
+      assert.ok(line?.problems.some((problem) => /UPLOAD_EVENTS is not bound/.test(problem)), JSON.stringify(line));
+    } finally {
+      await worker.dispose();
+    }
+  });
+
+  it("development without the queue: /readyz is 503 not_ready with queue not bound, and the rest still serves", async () => {
+    const worker = await startWorker({ queueProducers: {}, queueConsumers: {} });
+    try {
+      const response = await worker.fetch("/readyz");
+      assert.equal(response.status, 503);
+      assert.deepEqual(await response.json(), {
+        status: "not_ready",
+        checks: { config: "ok", kv: "ok", r2: "ok", shoots: "ok", queue: "not bound" },
+      });
+      assert.equal((await worker.fetch("/api/services")).status, 200);
+      await sleep(100);
+      const line = worker.jsonLogs().find((entry) => entry.event === "config");
+      assert.ok(line?.notes.some((note) => /UPLOAD_EVENTS is not bound/.test(note)), JSON.stringify(line));
+    } finally {
+      await worker.dispose();
+    }
   });
 });
 
@@ -415,7 +454,7 @@ describe("storage unavailable", () => {
     assert.equal(response.status, 503);
     assert.deepEqual(await response.json(), {
       status: "not_ready",
-      checks: { config: "ok", kv: "unreachable", r2: "ok", shoots: "ok" },
+      checks: { config: "ok", kv: "unreachable", r2: "ok", shoots: "ok", queue: "ok" },
     });
   });
 });
@@ -451,7 +490,7 @@ describe("shoot ledger unavailable", () => {
     assert.equal(response.status, 503);
     assert.deepEqual(await response.json(), {
       status: "not_ready",
-      checks: { config: "ok", kv: "ok", r2: "ok", shoots: "unreachable" },
+      checks: { config: "ok", kv: "ok", r2: "ok", shoots: "unreachable", queue: "ok" },
     });
   });
 });

@@ -1,6 +1,6 @@
 // The core's single entry point: one JSON request in, one JSON answer out (see abi.cpp for the memory side).
 //
-//   {"op": "configure", "env": {...}, "rate_limiter_bound": bool, "openapi": "<document text>"}
+//   {"op": "configure", "env": {...}, "rate_limiter_bound": bool, "bindings": {...}?, "openapi": "<document text>"}
 //                                                 -> {"ok", "env", "problems": [...], "notes": [...],
 //                                                     "prefetch_body": {"method", "path_prefix", "limit"}}
 //     prefetch_body: requests it covers may carry "body" (a read_body result) in their first "http" call.

@@ -19,6 +19,7 @@ struct IsolateState {
   sigv4::SigningKeyCache signing_keys;
   RateLimiter rate_limiter;
   bool has_global_rate_limiter = false;  // the RATE_LIMITER binding is bound
+  bool has_event_queue = true;           // the UPLOAD_EVENTS binding is bound (as the shim reported it)
   json openapi;                          // the OpenAPI document the shim ships, served at /openapi.json
 };
 

@@ -81,12 +81,14 @@ Task<Response> handle_readyz(Context& context) {
       ledger::operation_effect("ping", "READYZ", std::nullopt, context.request_id, context.exchange.now_ms())};
   const std::vector<EffectResult> probes = co_await context.exchange.perform(std::move(round));
   const auto check = [](const EffectResult& probe) { return probe.ok() ? "ok" : "unreachable"; };
-  // The queue check arrives with upload events (contract 10): no queue is bound before them.
+  // A queue cannot be probed without sending to it: its check is that UPLOAD_EVENTS is bound.
+  const bool queue = context.isolate.has_event_queue;
   json checks{{"config", context.config.usable() ? "ok" : "misconfigured"},
               {"kv", check(probes[0])},
               {"r2", check(probes[1])},
-              {"shoots", check(probes[2])}};
-  const bool ready = context.config.usable() && probes[0].ok() && probes[1].ok() && probes[2].ok();
+              {"shoots", check(probes[2])},
+              {"queue", queue ? "ok" : "not bound"}};
+  const bool ready = context.config.usable() && probes[0].ok() && probes[1].ok() && probes[2].ok() && queue;
   Response response =
       json_response(ready ? 200 : 503, json{{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
   if (!ready) response.log_level = "error";
