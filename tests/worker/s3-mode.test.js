@@ -445,6 +445,21 @@ describe("s3 mode against a local S3 endpoint", () => {
       assert.equal((await assertJsonOk(await complete(worker, user, { uploadId: item.uploadId }))).size, bytes.length);
     });
 
+    it("without R2's stored checksum on the object, complete computes the declared SHA-256 from the bytes", async () => {
+      const { user, shootId } = await ownerWithShoot(worker, "s3-sha-read");
+      const bytes = jpegBytes(3000);
+      const item = await presignOk(worker, user, jpegDeclaration(shootId, "0001", bytes, { sha256: sha256Hex(bytes) }));
+      endpoint.keepChecksums = false;
+      try {
+        assert.equal((await putToStore(item, bytes)).status, 200);
+      } finally {
+        endpoint.keepChecksums = true;
+      }
+      assert.equal((await objectAt(worker, item.key)).checksums.sha256, undefined, "the binding holds no SHA-256 of it");
+      const done = await assertJsonOk(await complete(worker, user, { uploadId: item.uploadId }));
+      assert.equal(done.size, bytes.length);
+    });
+
     it("a completed name: presign again without replace is 409 already_exists, and the old URL is refused by the store (412)", async () => {
       const { user, shootId } = await ownerWithShoot(worker, "s3-stale");
       const bytes = jpegBytes(1200);

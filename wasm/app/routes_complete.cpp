@@ -200,8 +200,13 @@ Task<std::optional<Response>> assemble_parts(Context& context, std::vector<Compl
   co_return std::nullopt;
 }
 
-// Storage keeps no SHA-256 of a file assembled from parts: a declared one is computed as the object is read.
-bool digesting(const Completion& upload) { return assembling(upload) && !upload.session->sha256.empty(); }
+// Storage keeps no SHA-256 of a file assembled from parts, and in s3 mode the Worker did not write the object
+// itself: a declared digest is then read from the object as storage answers it (the shim answers R2's stored
+// checksum when it has one, else computes it as it reads the object through).
+bool digesting(const Config& config, const Completion& upload) {
+  return upload.checking() && !upload.session->sha256.empty() &&
+         (upload.session->multipart || config.upload_mode == UploadMode::S3);
+}
 
 // Stage 3: look at what each upload wrote (metadata and first bytes, one read each) and judge it. An object
 // that another upload wrote is not this upload's to judge, let alone delete.
@@ -209,7 +214,8 @@ Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Comp
   std::vector<json> round;
   for (const Completion& upload : uploads) {
     if (upload.checking()) {
-      round.push_back(effects::r2_read_head(upload.session->object_key, magic::kHeadBytes, digesting(upload)));
+      round.push_back(
+          effects::r2_read_head(upload.session->object_key, magic::kHeadBytes, digesting(context.config, upload)));
     }
   }
   const std::vector<EffectResult> reads = co_await context.exchange.perform(std::move(round));
@@ -225,7 +231,7 @@ Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Comp
       upload.rejection = reject(Error::UploadMissing).with("uploadId", upload.upload_id);
       continue;
     }
-    if (digesting(upload)) object["sha256"] = string_field(read.value(), "sha256");
+    if (digesting(context.config, upload)) object["sha256"] = string_field(read.value(), "sha256");
     upload.object = std::move(object);
     const std::string head_bytes = encoding::hex_decode(string_field(read.value(), "hex")).value_or("");
     upload.mismatch = mismatch_reason(*upload.session, upload.object, head_bytes);
