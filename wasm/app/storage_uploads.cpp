@@ -81,7 +81,11 @@ Task<Result<std::optional<json>>> list_storage_parts(Context& context, const Upl
     json list = signed_call(request, kOkOrGone);
     const EffectResult listed = co_await context.exchange.perform_one(std::move(list));
     if (!listed.ok()) co_return storage_unavailable(failure_of("r2 ListParts", listed));
-    if (integer_field(listed.value(), "status") == kNoSuchUpload) co_return std::optional<json>();
+    if (integer_field(listed.value(), "status") == kNoSuchUpload) {
+      // Only S3's NoSuchUpload says the upload is gone; another 404 (NoSuchBucket) is a storage problem.
+      if (r2_s3::error_code(string_field(listed.value(), "body")) == "NoSuchUpload") co_return std::optional<json>();
+      co_return storage_unavailable(failure_of("r2 ListParts", listed));
+    }
     auto found = r2_s3::parts_page(string_field(listed.value(), "body"));
     if (!found) co_return storage_unavailable("r2 ListParts answered no ListPartsResult");
     for (json& part : found->parts) parts.push_back(std::move(part));
