@@ -721,6 +721,25 @@ describe("s3 mode against a local S3 endpoint", () => {
       assert.equal(await assetAt(worker, user, shootId, created.key), null);
     });
 
+    it("a completion cut short after the store assembled the file: complete again judges the assembled object", async () => {
+      const file = jpegBytes(PART + 777);
+      const { user, shootId, created, storeUpload } = await createUpload("s3-mp-cut", file);
+      const etags = await uploadAllParts(user, created, file, [1, 2]);
+      // What a Worker that died right after CompleteMultipartUpload leaves: the store's upload assembled, the
+      // ledger's still pending. The store no longer knows the upload (NoSuchUpload), the object names it.
+      const store = new S3Client({ region: "auto", endpoint: endpoint.url, forcePathStyle: true, credentials: endpoint.credentials });
+      await store.send(new CompleteMultipartUploadCommand({
+        Bucket: endpoint.bucket,
+        Key: created.key,
+        UploadId: storeUpload.uploadId,
+        MultipartUpload: { Parts: partList(etags).map(({ partNumber, etag }) => ({ PartNumber: partNumber, ETag: etag })) },
+      }));
+      assert.equal((await uploadRecord(worker, user, created.uploadId)).state, "pending");
+      const done = await assertJsonOk(await complete(worker, user, { uploadId: created.uploadId }));
+      assert.equal(done.size, file.length);
+      assert.ok((await downloadBytes(worker, user, shootId, created.key)).bytes.equals(file), "byte-identical");
+    });
+
     it("complete without parts takes the parts as the store lists them (S3's ListParts, signed by the Worker)", async () => {
       const file = jpegBytes(11 * MiB);
       const { user, shootId, created } = await createUpload("s3-mp-list", file);
