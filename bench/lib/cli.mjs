@@ -478,10 +478,9 @@ export function cliSection(cli) {
     `Upgate's completes during the CLI runs (the Worker's own duration_ms, from its log): ${completes(cli.small.cli)}; ` +
       `${completes(cli.large.cli)}.`,
     "",
-    `Client memory: Node's fetch reads a streamed request body ahead of the socket, so each PUT in flight can hold up ` +
-      `to its whole body in memory: the plain loop's whole-file PUTs of ${grouped(cli.large.plain.fileBytes / MB)} MB ` +
-      `show it; the CLI's multipart PUTs are bounded by the part size (${cli.concurrency} × ` +
-      `${fixed(cli.partBytes / MiB, 0)} MiB in flight).`,
+    `Client memory: the plain loop's whole-file PUTs of ${grouped(cli.large.plain.fileBytes / MB)} MB raise its RSS ` +
+      `far more than the CLI's multipart PUTs, which move at most ${cli.concurrency} × ` +
+      `${fixed(cli.partBytes / MiB, 0)} MiB at a time (peak RSS counts file buffers not yet collected too).`,
   ].join("\n");
 }
 
