@@ -256,8 +256,8 @@ async function main(argv) {
 let settled = false;
 // Node exits with status 0 once nothing is left to wait for, even while main() has not returned. That would
 // report a run that lost track of a file as a success: such a run ends as interrupted (its state is saved as it
-// goes, so running it again resumes) or as a failure, never 0. Seen once under heavy load after a Ctrl-C; the
-// promise that never settled was not found.
+// goes, so running it again resumes) or as a failure, never 0. (It happened when a Ctrl-C aborted a PUT whose
+// answer was being read, which upload-flow.mjs's bodyText now guards against; this stays as the last line.)
 process.on("beforeExit", () => {
   if (settled) return;
   settled = true;

@@ -120,6 +120,26 @@ const sleep = (ms, signal) =>
     mine?.addEventListener("abort", onAbort, { once: true });
   });
 
+// A response's body as text, given up when the run is interrupted. Aborting a fetch while its body is being read
+// can leave that read pending for ever with nothing left for Node to wait on, so the process exited mid-run
+// (caught by tests/scripts/upload-cli.test.js under load): the read is raced against the signal instead.
+function bodyText(response, signal) {
+  if (!signal) return response.text();
+  return new Promise((resolve, reject) => {
+    const mine = own(signal);
+    const onAbort = () => {
+      response.body?.cancel().catch(() => {});
+      reject(new InterruptedError());
+    };
+    if (mine.aborted) return onAbort();
+    mine.addEventListener("abort", onAbort, { once: true });
+    response
+      .text()
+      .then(resolve, reject)
+      .finally(() => mine.removeEventListener("abort", onAbort));
+  });
+}
+
 // Exponential backoff with jitter: base·2^(attempt-1), capped, then a random point in its upper half.
 export function backoffMs(attempt, { baseMs, maxMs } = RETRY_DEFAULTS) {
   const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
@@ -286,7 +306,7 @@ export class UpgateApi {
       if (error instanceof InterruptedError) throw error;
       throw new FatalError(`${what}: cannot reach ${this.baseUrl} (${describeNetworkError(error)})`);
     });
-    const text = await response.text();
+    const text = await bodyText(response, signal);
     let parsed = null;
     try {
       parsed = text ? JSON.parse(text) : null;
@@ -367,7 +387,7 @@ async function putBytes(fetchFn, url, headers, makeBody, { signal, retry, onRetr
     () => fetchFn(url, { method: "PUT", headers, body: makeBody(), duplex: "half", signal: own(signal) }),
     { signal, retry, onRetry, what },
   );
-  const text = await response.text();
+  const text = await bodyText(response, signal);
   let body = null;
   try {
     body = text ? JSON.parse(text) : null;
