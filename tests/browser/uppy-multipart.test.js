@@ -21,8 +21,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import * as esbuild from "esbuild";
-import { launchChromium } from "./chromium.js";
+import { bundleUppyPage } from "./uppy-bundle.js";
+import { launchChromium, openPage as openRecordedPage } from "./chromium.js";
 import { assetAt, fileName, jpegBytes, ownerWithShoot, sha256Hex } from "../worker/flow.js";
 import { developmentBindings, startWorker } from "../worker/harness.js";
 import { until, uploadRecord } from "../worker/ledger-flow.js";
@@ -40,38 +40,11 @@ const LARGE = PART_COUNT * PART_SIZE; // 40 MiB: 8 parts of exactly 5 MiB
 const STORED_BEFORE_INTERRUPTION = 3;
 const LAST_MODIFIED = Date.UTC(2026, 10, 22, 7, 39, 52); // the File's lastModified, the same in every page
 
-// The page's "@uppy/..." imports resolve as if made from that major's fixture folder (see uppy.test.js).
-function uppyFixture(major) {
-  const resolveDir = path.join(ROOT, `tests/browser/uppy-${major}`);
-  return {
-    name: `uppy-${major}-fixture`,
-    setup(build) {
-      build.onResolve({ filter: /^@uppy\// }, (args) =>
-        args.importer === PAGE ? build.resolve(args.path, { kind: args.kind, resolveDir }) : undefined,
-      );
-    },
-  };
-}
-
-async function bundle(major) {
-  const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: [PAGE],
-    bundle: true,
-    write: false,
-    format: "iife",
-    platform: "browser",
-    target: "chrome120",
-    plugins: [uppyFixture(major)],
-    logLevel: "silent",
-  });
-  return result.outputFiles[0].text;
-}
 
 // /uppy-<major>.html loads /uppy-<major>.js, that major's bundle; /files/<name> serves the bytes a test put
 // into `files` (the page fetches them and hands them to Uppy as a File).
 async function servePages(files) {
-  const scripts = Object.fromEntries(await Promise.all(MAJORS.map(async (major) => [major, await bundle(major)])));
+  const scripts = Object.fromEntries(await Promise.all(MAJORS.map(async (major) => [major, await bundleUppyPage(PAGE, major)])));
   const server = http.createServer((request, response) => {
     const file = /^\/files\/([^/?]+)$/.exec(request.url)?.[1];
     if (file !== undefined) {
@@ -104,63 +77,27 @@ async function readmeBlocks() {
   return blocks;
 }
 
-// A request of the page to the Worker, as puppeteer saw it.
-function describeRequest(request, workerUrl) {
-  const url = new URL(request.url());
-  if (url.origin !== workerUrl.origin) return null;
-  let body = null;
-  try {
-    body = JSON.parse(request.postData() ?? "null");
-  } catch {
-    body = null; // a part's bytes, or S3 XML
-  }
-  const partNumber = url.searchParams.get("partNumber");
-  return {
-    method: request.method(),
-    path: url.pathname,
-    partNumber: request.method() === "PUT" && partNumber ? Number(partNumber) : null,
-    uploadId: url.searchParams.get("uploadId"),
-    body,
-    status: null, // set when the response arrives
-  };
-}
-
-// Opens a page in `context`, records every request it makes to the Worker and every console error, and (with
-// holdPartsAfter = n) lets only the first n part PUTs through: later ones are held, never sent, until the page
-// closes. Returns the page and its records.
+// Opens a page in `context` as tests/browser/chromium.js does, recording every request it makes to the Worker and
+// every console error, and (with holdPartsAfter = n) lets only the first n part PUTs through: later ones are held,
+// never sent, until the page closes. Returns the page and its records.
 async function openPage(context, url, workerUrl, { holdPartsAfter = null } = {}) {
-  const page = await context.newPage();
-  const requests = [];
-  const byRequest = new Map();
-  const consoleErrors = [];
   const held = [];
   let partsLetThrough = 0;
-  page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
-  page.on("pageerror", (error) => consoleErrors.push(String(error)));
-  page.on("request", (request) => {
-    const seen = describeRequest(request, workerUrl);
-    if (seen && request.method() !== "OPTIONS") {
-      requests.push(seen);
-      byRequest.set(request, seen);
-    }
-    if (holdPartsAfter === null) return;
-    if (seen?.partNumber) {
-      if (partsLetThrough >= holdPartsAfter) {
-        seen.held = true;
-        held.push(request);
-        return;
-      }
-      partsLetThrough += 1;
-    }
-    request.continue();
-  });
-  page.on("response", (response) => {
-    const seen = byRequest.get(response.request());
-    if (seen) seen.status = response.status();
-  });
-  if (holdPartsAfter !== null) await page.setRequestInterception(true);
-  await page.goto(url, { timeout: STEP_TIMEOUT_MS });
-  return { page, requests, consoleErrors, held };
+  const intercept =
+    holdPartsAfter === null
+      ? null
+      : (request, seen) => {
+          if (!seen?.partNumber) return false;
+          if (partsLetThrough >= holdPartsAfter) {
+            seen.held = true;
+            held.push(request);
+            return true;
+          }
+          partsLetThrough += 1;
+          return false;
+        };
+  const opened = await openRecordedPage(context, url, workerUrl, { intercept, timeoutMs: STEP_TIMEOUT_MS });
+  return { page: opened.page, requests: opened.requests, consoleErrors: opened.consoleErrors, held };
 }
 
 /* global window -- the function given to page.evaluate runs in the page (tests/browser/uppy-multipart-page.js) */

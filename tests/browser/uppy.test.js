@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import * as esbuild from "esbuild";
+import { bundleUppyPage } from "./uppy-bundle.js";
 import { launchChromium } from "./chromium.js";
 import { startWorker } from "../worker/harness.js";
 import { hs256Token, today } from "../worker/tokens.js";
@@ -30,40 +30,10 @@ const STEP_TIMEOUT_MS = 30_000; // bounds each step in the page, so a hang fails
 const MAJORS = [5, 6];
 const PAGE = path.join(ROOT, "tests/browser/page.js");
 
-// page.js's "@uppy/..." imports (and their subpaths) are resolved as if made from that major's fixture folder:
-// the package Node would give the fixture, wherever npm placed it (hoisted to the root node_modules or nested in
-// tests/browser/uppy-<major>/node_modules). Uppy's own imports resolve normally, from where npm put each package.
-function uppyFixture(major) {
-  const resolveDir = path.join(ROOT, `tests/browser/uppy-${major}`);
-  return {
-    name: `uppy-${major}-fixture`,
-    setup(build) {
-      build.onResolve({ filter: /^@uppy\// }, (args) =>
-        args.importer === PAGE ? build.resolve(args.path, { kind: args.kind, resolveDir }) : undefined,
-      );
-    },
-  };
-}
-
-// One IIFE per major.
-async function bundle(major) {
-  const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: [PAGE],
-    bundle: true,
-    write: false,
-    format: "iife",
-    platform: "browser",
-    target: "chrome120",
-    plugins: [uppyFixture(major)],
-    logLevel: "silent",
-  });
-  return result.outputFiles[0].text;
-}
 
 // /uppy-<major>.html loads /uppy-<major>.js, that major's bundle.
 async function servePages() {
-  const scripts = Object.fromEntries(await Promise.all(MAJORS.map(async (major) => [major, await bundle(major)])));
+  const scripts = Object.fromEntries(await Promise.all(MAJORS.map(async (major) => [major, await bundleUppyPage(PAGE, major)])));
   const server = http.createServer((request, response) => {
     const [, major, type] = /^\/uppy-(\d+)\.(html|js)$/.exec(request.url) ?? [];
     if (!(major in scripts)) return response.writeHead(404).end();
