@@ -2,7 +2,7 @@
 // validation, readiness, the service catalogue, and logs that never carry a secret.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { developmentBindings, randomSecret, sleep, startWorker } from "./harness.js";
+import { developmentBindings, s3Bindings, sleep, startWorker } from "./harness.js";
 import { bearer, hs256Token, today } from "./tokens.js";
 
 function productionBindings(overrides = {}) {
@@ -306,13 +306,7 @@ describe("/api/services", () => {
   let worker;
   before(async () => {
     worker = await startWorker({
-      bindings: developmentBindings({
-        UPLOAD_MODE: "s3",
-        R2_S3_ENDPOINT: "https://acct123.r2.cloudflarestorage.com",
-        R2_BUCKET_NAME: "photos",
-        R2_ACCESS_KEY_ID: "R2KEYID",
-        R2_SECRET_ACCESS_KEY: randomSecret(),
-      }),
+      bindings: s3Bindings(),
     });
   });
   after(() => worker?.dispose());

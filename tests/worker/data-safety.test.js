@@ -26,7 +26,7 @@ import {
   put,
   uploadJpeg,
 } from "./flow.js";
-import { developmentBindings, randomSecret, startWorker } from "./harness.js";
+import { developmentBindings, s3Bindings, startWorker } from "./harness.js";
 import { HOUR, runCleanupAt } from "./ledger-flow.js";
 import { s3EncodePath, sdkPresign } from "./sdk-signing.js";
 
@@ -238,12 +238,9 @@ describe("s3 mode: complete and cleanup judge only the upload's own bytes", () =
   let worker;
   before(async () => {
     worker = await startWorker({
-      bindings: developmentBindings({
-        UPLOAD_MODE: "s3",
+      bindings: s3Bindings({
         R2_S3_ENDPOINT: "http://127.0.0.1:9", // development keeps the scheme as given (item 10)
-        R2_BUCKET_NAME: "photos",
         R2_ACCESS_KEY_ID: "R2KEYDATASAFETY",
-        R2_SECRET_ACCESS_KEY: randomSecret(),
         RATE_LIMIT_PER_MINUTE: "5000",
       }),
       scriptPath: LEDGER_CLOCK_SCRIPT,

@@ -32,6 +32,23 @@ export function developmentBindings(overrides = {}) {
   };
 }
 
+// The same in s3 mode: presigned URLs point at R2_S3_ENDPOINT (an R2-like host unless told), signed with a fresh
+// R2 key pair.
+/**
+ * @param {Record<string, string>} [overrides]
+ * @returns {Record<string, string>}
+ */
+export function s3Bindings(overrides = {}) {
+  return developmentBindings({
+    UPLOAD_MODE: "s3",
+    R2_S3_ENDPOINT: "https://acct123.r2.cloudflarestorage.com",
+    R2_BUCKET_NAME: "photos",
+    R2_ACCESS_KEY_ID: "R2KEYID",
+    R2_SECRET_ACCESS_KEY: randomSecret(),
+    ...overrides,
+  });
+}
+
 // Options: bindings (vars and secrets), script (defaults to the Worker), extra Miniflare options.
 /** @param {{bindings?: Record<string, string>, scriptPath?: string, [miniflareOption: string]: unknown}} [options] */
 export async function startWorker({ bindings = developmentBindings(), scriptPath = "shim/index.js", ...extra } = {}) {

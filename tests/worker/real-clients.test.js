@@ -20,7 +20,7 @@ import {
   put,
   sha256Hex,
 } from "./flow.js";
-import { developmentBindings, randomSecret, startWorker } from "./harness.js";
+import { developmentBindings, s3Bindings, startWorker } from "./harness.js";
 
 const crc32Base64 = (bytes) => {
   const value = Buffer.alloc(4);
@@ -144,17 +144,10 @@ describe("browsers: preflight allows what a presign answer lists, and ETag is re
 });
 
 describe("s3 mode: R2_S3_ENDPOINT's scheme (item 10)", () => {
-  const s3Bindings = (overrides) =>
-    developmentBindings({
-      UPLOAD_MODE: "s3",
-      R2_BUCKET_NAME: "photos",
-      R2_ACCESS_KEY_ID: "R2KEYSCHEME",
-      R2_SECRET_ACCESS_KEY: randomSecret(),
-      ...overrides,
-    });
+  const schemeBindings = (overrides) => s3Bindings({ R2_ACCESS_KEY_ID: "R2KEYSCHEME", ...overrides });
 
   it("development keeps http:// as given, so a local S3 server can stand in", async () => {
-    const worker = await startWorker({ bindings: s3Bindings({ R2_S3_ENDPOINT: "http://localhost:9000" }) });
+    const worker = await startWorker({ bindings: schemeBindings({ R2_S3_ENDPOINT: "http://localhost:9000" }) });
     try {
       const { user, shootId } = await ownerWithShoot(worker, "scheme");
       const item = await presignOk(worker, user, { shootId, filename: fileName(shootId), contentType: "image/jpeg", size: 10 });
@@ -166,7 +159,7 @@ describe("s3 mode: R2_S3_ENDPOINT's scheme (item 10)", () => {
 
   it("production refuses an http:// endpoint: every route but /healthz is 503 misconfigured", async () => {
     const worker = await startWorker({
-      bindings: s3Bindings({ APP_ENV: "production", CORS_ORIGINS: "https://photos.example.com", R2_S3_ENDPOINT: "http://acct.r2.cloudflarestorage.com" }),
+      bindings: schemeBindings({ APP_ENV: "production", CORS_ORIGINS: "https://photos.example.com", R2_S3_ENDPOINT: "http://acct.r2.cloudflarestorage.com" }),
     });
     try {
       assert.equal((await worker.fetch("/healthz")).status, 200);

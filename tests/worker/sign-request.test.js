@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assertJsonError, assertJsonOk, fileName, jpegBytes, newUser, ownerWithShoot, post } from "./flow.js";
-import { developmentBindings, randomSecret, startWorker } from "./harness.js";
+import { s3Bindings, startWorker } from "./harness.js";
 import { MiB, partOf, range } from "./multipart-flow.js";
 
 const signRequest = (worker, user, body) => post(worker, "/api/uploads/sign-request", user, body);
@@ -137,13 +137,7 @@ describe("sign-request in s3 mode", () => {
   let worker;
   before(async () => {
     worker = await startWorker({
-      bindings: developmentBindings({
-        UPLOAD_MODE: "s3",
-        R2_S3_ENDPOINT: "https://acct123.r2.cloudflarestorage.com",
-        R2_BUCKET_NAME: "photos",
-        R2_ACCESS_KEY_ID: "R2KEYID",
-        R2_SECRET_ACCESS_KEY: randomSecret(),
-      }),
+      bindings: s3Bindings(),
     });
   });
   after(() => worker?.dispose());
