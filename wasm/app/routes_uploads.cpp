@@ -17,25 +17,45 @@ namespace {
 Response unknown_upload(const std::string& upload_id) {
   return reject(Error::UploadNotFound).with("uploadId", upload_id);
 }
-}  // namespace
 
-Task<Result<json>> read_upload(Context& context, const jwt::Claims& caller, const std::string& upload_id) {
+// The upload and the parts the ledger recorded (worker mode), as the ledger's getUpload answers for the caller.
+struct LedgerUpload {
+  UploadSession upload;
+  json parts;
+};
+
+Task<Result<LedgerUpload>> ledger_upload(Context& context, const jwt::Claims& caller, const std::string& upload_id) {
   const auto shoot_id = records::shoot_of_upload(upload_id);
   if (!shoot_id) co_return unknown_upload(upload_id);
   json fields{{"uploadId", upload_id}};
   Result<json> found = co_await ask_ledger(context, "getUpload", *shoot_id, &caller, std::move(fields));
   if (!found) co_return std::move(found.refusal());
-  const auto upload = UploadSession::from_json(member_of(found.value(), "upload"));
+  auto upload = UploadSession::from_json(member_of(found.value(), "upload"));
   if (!upload) co_return unknown_upload(upload_id);
-  json parts = member_of(found.value(), "parts");
+  co_return LedgerUpload{std::move(*upload), member_of(found.value(), "parts")};
+}
+
+}  // namespace
+
+Task<Result<UploadSession>> find_upload(Context& context, const jwt::Claims& caller, const std::string& upload_id) {
+  Result<LedgerUpload> found = co_await ledger_upload(context, caller, upload_id);
+  if (!found) co_return std::move(found.refusal());
+  co_return std::move(found.value().upload);
+}
+
+Task<Result<json>> read_upload(Context& context, const jwt::Claims& caller, const std::string& upload_id) {
+  Result<LedgerUpload> found = co_await ledger_upload(context, caller, upload_id);
+  if (!found) co_return std::move(found.refusal());
+  const UploadSession& upload = found.value().upload;
+  json parts = std::move(found.value().parts);
   // s3 mode: the parts went straight to R2, which alone can say which it holds (S3's ListParts).
-  if (storage_lists_parts(context.config) && upload->multipart && !upload->storage_upload_id.empty() &&
-      upload->live_at(context.exchange.now_ms())) {
-    Result<std::optional<json>> listed = co_await list_storage_parts(context, *upload);
+  if (storage_lists_parts(context.config) && upload.multipart && !upload.storage_upload_id.empty() &&
+      upload.live_at(context.exchange.now_ms())) {
+    Result<std::optional<json>> listed = co_await list_storage_parts(context, upload);
     if (!listed) co_return std::move(listed.refusal());
     parts = listed.value().value_or(json::array());
   }
-  co_return upload->to_public_json(context.exchange.now_ms(), parts);
+  co_return upload.to_public_json(context.exchange.now_ms(), parts);
 }
 
 Task<Response> handle_get_upload(Context& context) {

@@ -40,6 +40,9 @@ Task<Response> complete_uploads(Context& context, const jwt::Claims& caller, con
 // POST /api/uploads/abort's answer for one upload (routes_uploads.cpp).
 Task<Response> abort_upload(Context& context, const jwt::Claims& caller, const std::string& upload_id);
 
+// What the ledger holds of the upload, for the caller (routes_uploads.cpp).
+Task<Result<UploadSession>> find_upload(Context& context, const jwt::Claims& caller, const std::string& upload_id);
+
 // The upload as GET /api/uploads/{uploadId} shows it, parts included (routes_uploads.cpp).
 Task<Result<json>> read_upload(Context& context, const jwt::Claims& caller, const std::string& upload_id);
 
