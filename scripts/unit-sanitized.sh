@@ -2,6 +2,7 @@
 # The C++ unit tests again, built in the fuzz configuration (clang-14, AddressSanitizer and
 # UndefinedBehaviorSanitizer, its libraries shared with the fuzzers), so memory and undefined-behaviour bugs
 # the plain native run would miss fail the run. Prints doctest's summary; exits non-zero on any failure.
+#   scripts/unit-sanitized.sh --build-only   build them and stop (scripts/test.sh builds before any test runs)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,4 +14,5 @@ if ! cmake --build "$out" -j "$(nproc)" --target unit_tests >"$out/unit-build.lo
   echo "[unit-sanitized] build failed; full log in $out/unit-build.log" >&2
   exit 1
 fi
+[ "${1:-}" = "--build-only" ] && exit 0
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$out/unit_tests"

@@ -251,7 +251,9 @@ void camera_sized(const std::string& label, const std::string& jpeg, int width, 
                   << set.previews[0].height << " " << megabytes(set.previews[0].jpeg.size()) << ")");
   }
 
-  // Where the time goes, part by part (the same steps make_previews takes).
+  // Where the time goes, and the peak memory: figures the sanitizers' own bookkeeping would swamp, so that
+  // build stops here (its job is the memory safety of the calls above).
+  if (kSanitized) return;
   double decode_s = 0, resize_s = 0, encode_s = 0;
   {
     double t = cpu_seconds();
@@ -274,7 +276,7 @@ void camera_sized(const std::string& label, const std::string& jpeg, int width, 
                 << (peak.megabytes < 0 ? std::string("not measurable here")
                                        : megabytes(static_cast<size_t>(peak.megabytes * 1048576.0)))
                 << " over the input's");
-  if (!kSanitized && peak.megabytes >= 0) CHECK(peak.megabytes < max_peak_mb);
+  if (peak.megabytes >= 0) CHECK(peak.megabytes < max_peak_mb);
 }
 
 }  // namespace
@@ -323,5 +325,6 @@ TEST_CASE("a 24-megapixel ImageMagick JPEG (4:2:2, like many cameras): previews,
 TEST_CASE("a 45-megapixel ImageMagick JPEG (4:2:0): previews, time, memory well under 128 MB") {
   if (!have_imagemagick()) return;
   const std::string jpeg = imagemagick_jpeg("camera-8192x5464-v3", 8192, 5464, 12, "-quality 94 -sampling-factor 2x2");
-  camera_sized("45 MP 8192 x 5464", jpeg, 8192, 5464, 2, {1, 6}, 64);
+  // Under the sanitizers only the orientation that swaps sides (the 24 MP test runs both kinds there).
+  camera_sized("45 MP 8192 x 5464", jpeg, 8192, 5464, 2, kSanitized ? std::vector<int>{6} : std::vector<int>{1, 6}, 64);
 }
