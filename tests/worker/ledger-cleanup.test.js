@@ -24,6 +24,7 @@ import {
   auditEvents,
   runCleanupAt,
   shootRecord,
+  until,
   uploadRecord,
 } from "./ledger-flow.js";
 
@@ -172,5 +173,60 @@ describe("overlapping cleanup runs", () => {
         assert.ok(lines.some((line) => line.request_id === deletions[0].requestId), "under one of the two runs' ids");
       }
     }
+  });
+});
+
+describe("the work index keeps a shoot while its work is open", () => {
+  const DAY = 24 * HOUR;
+  let worker;
+  let open; // a shoot with a presigned upload, never PUT
+  let finished; // a shoot whose one upload is completed and processed
+  let pending;
+  /** @returns {Promise<Map<string, number>>} each work:<shootId> entry's expiration, ms */
+  const workIndex = async () => {
+    const kv = await worker.mf.getKVNamespace("UPLOADS_KV");
+    const listed = await kv.list({ prefix: "work:" });
+    return new Map(listed.keys.map((key) => [key.name.slice("work:".length), (key.expiration ?? 0) * 1000]));
+  };
+  before(async () => {
+    worker = await startCronWorker();
+    open = await ownerWithShoot(worker, "index-open");
+    pending = await presignOk(worker, open.user, jpegDeclaration(open.shootId, "0001", jpegBytes(64)));
+    finished = await ownerWithShoot(worker, "index-done");
+    const bytes = jpegBytes(300);
+    const item = await presignOk(worker, finished.user, jpegDeclaration(finished.shootId, "0001", bytes));
+    assert.equal((await put(item, bytes)).status, 200);
+    await assertJsonOk(await complete(worker, finished.user, { uploadId: item.uploadId }));
+    await until(
+      async () => (await assetList(worker, finished.user, finished.shootId)).every((asset) => asset.processing !== "pending"),
+      "the finished shoot's asset processed",
+      { timeoutMs: 15000 },
+    );
+  });
+  after(() => worker?.dispose());
+
+  it("a presign indexes a shoot for 25 hours", async () => {
+    const index = await workIndex();
+    for (const { shootId } of [open, finished]) {
+      const expires = index.get(shootId) ?? 0;
+      assert.ok(expires > Date.now() + 24 * HOUR && expires <= Date.now() + 25 * HOUR + 60_000, `${shootId}: ${expires}`);
+    }
+  });
+
+  it("a run renews the entry of the shoot whose upload may yet be abandoned, for a week, and only that one", async () => {
+    const [log] = await runCleanupAt(worker, Date.now() + HOUR);
+    assert.equal(log.work_renewed, 1, JSON.stringify(log));
+    const index = await workIndex();
+    assert.ok((index.get(open.shootId) ?? 0) > Date.now() + 6 * DAY, "the open shoot's entry outlives its uploads' windows");
+    assert.ok((index.get(finished.shootId) ?? 0) <= Date.now() + 25 * HOUR + 60_000, "the finished shoot's entry lapses as it was");
+  });
+
+  it("once its upload is abandoned and cleaned up, the shoot is no longer renewed", async () => {
+    const [sweep] = await runCleanupAt(worker, Date.now() + 7 * HOUR);
+    assert.equal(sweep.records_deleted, 1, JSON.stringify(sweep));
+    assert.equal(sweep.work_renewed, 1, "its bytes were due when this run swept it");
+    assert.equal((await uploadRecord(worker, open.user, pending.uploadId)).state, "expired");
+    const [later] = await runCleanupAt(worker, Date.now() + 8 * HOUR);
+    assert.equal(later.work_renewed, 0, JSON.stringify(later));
   });
 });

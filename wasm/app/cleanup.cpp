@@ -79,6 +79,7 @@ class CleanupRun final : public Conversation {
     more_ = !next.empty() || !string_field(listings[1].value(), "cursor").empty();
 
     std::vector<Due> due = co_await sweep(shoots_listed(listings[0].value()));
+    work_renewed_ = co_await renew_work_index();
     if (!events_.empty()) {
       // Events of assets still pending (contract 10); a failed send is tried again next run.
       const EffectResult sent = co_await cron.perform_one(effects::queue_send(events_));
@@ -116,6 +117,7 @@ class CleanupRun final : public Conversation {
       if (!swept[i].ok()) continue;  // that shoot waits for the next run
       const json& handed = member_of(member_of(swept[i].value(), "result"), "due");
       more_ = more_ || static_cast<int64_t>(handed.size()) >= share;
+      if (integer_field(member_of(swept[i].value(), "result"), "open") > 0) still_open_.push_back(shoots[i]);
       for (const json& event : member_of(member_of(swept[i].value(), "result"), "events")) events_.push_back(event);
       for (const json& item : handed) {
         due.push_back(Due{shoots[i], string_field(item, "uploadId"), string_field(item, "key"),
@@ -124,6 +126,18 @@ class CleanupRun final : public Conversation {
       }
     }
     co_return due;
+  }
+
+  // The shoots whose work is still open stay in the work index for another week (records.h says why); a failed
+  // renewal is tried again by the next run that reaches the shoot. Answers how many were renewed.
+  Task<int64_t> renew_work_index() {
+    std::vector<json> round;
+    round.reserve(still_open_.size());
+    for (const std::string& shoot_id : still_open_) {
+      round.push_back(effects::kv_put(records::work_key(shoot_id), 1, records::kWorkIndexRenewedTtlSeconds));
+    }
+    const std::vector<EffectResult> renewed = co_await exchange().perform(std::move(round));
+    co_return std::count_if(renewed.begin(), renewed.end(), [](const EffectResult& r) { return r.ok(); });
   }
 
   // Only bytes an upload wrote itself are deleted: a key that a completed or newer upload holds is not. A
@@ -188,6 +202,7 @@ class CleanupRun final : public Conversation {
                   {"records_deleted", records_settled},
                   {"uploads_examined", examined},
                   {"events_resent", events_resent_},
+                  {"work_renewed", work_renewed_},
                   {"more", more},
                   {"storage_failed", failed},
                   {"io", run.binding_calls()}}}};
@@ -197,6 +212,8 @@ class CleanupRun final : public Conversation {
   bool more_ = false;
   json events_ = json::array();  // upload.completed events the ledgers want sent again
   int64_t events_resent_ = 0;
+  std::vector<std::string> still_open_;  // swept shoots whose ledger still has work for the cron
+  int64_t work_renewed_ = 0;
 };
 
 }  // namespace

@@ -5,7 +5,8 @@
 // It sweeps only the shoots in KV's work index (records::work_key). For each, the shoot's ledger marks the
 // uploads past their window expired (an upload is never both completed and abandoned: the ledger decides one
 // or the other) and hands out, claimed for this run, those whose bytes are due for deletion; the run deletes
-// the bytes that carry the upload's own id and tells the ledger. Bounded: kMaxShootsPerRun shoots sharing
+// the bytes that carry the upload's own id and tells the ledger; a shoot whose work is still open keeps its place
+// in the index (records::kWorkIndexRenewedTtlSeconds). Bounded: kMaxShootsPerRun shoots sharing
 // kMaxUploadsPerRun uploads, kMaxTmpObjectsPerRun tmp/ objects; the rest waits for the next run, which goes on
 // through the work index from the cursor this one saved.
 #pragma once
@@ -15,8 +16,8 @@
 
 namespace upgate {
 
-// At most 10 sweeps + 150 heads + 150 multipart aborts + 10 records + 2 listings, the cursor's read and write, one
-// delete and one queue send: under the 1,000 binding calls one invocation may make.
+// At most 10 sweeps + 10 work index renewals + 150 heads + 150 multipart aborts + 10 records + 2 listings, the
+// cursor's read and write, one delete and one queue send: under the 1,000 binding calls one invocation may make.
 constexpr int64_t kMaxShootsPerRun = 10;
 constexpr int64_t kMaxUploadsPerRun = 150;
 constexpr int64_t kMaxTmpObjectsPerRun = 500;

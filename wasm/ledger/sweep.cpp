@@ -11,9 +11,10 @@ namespace upgate::ledger {
 
 // {"limit"} -> {"due": [{"uploadId", "key", "objectKey", "multipart", "storageUploadId", "parts"}]}: parts is
 // how many parts storage holds for a multipart upload, which aborting it frees; "events": the upload.completed
-// events to send again.
+// events to send again; "open": how many uploads and assets still need the cron (pending uploads, which may
+// yet be abandoned; bytes due for deletion; assets whose processing is pending), so it keeps the shoot indexed.
 Task<json> sweep(Operation& operation) {
-  if (!operation.shoot) co_return json{{"due", json::array()}};
+  if (!operation.shoot) co_return json{{"due", json::array()}, {"open", 0}};
   const int64_t now_ms = operation.now_ms();
   const int64_t limit = std::max<int64_t>(1, integer_field(operation.request, "limit", 25));
   // A completion in progress holds its upload (records::kCompletionClaimMs): it finishes, or frees it.
@@ -25,8 +26,12 @@ Task<json> sweep(Operation& operation) {
       {"SELECT uploadId, key, objectKey, multipart, storageUploadId, "
        "(SELECT COUNT(*) FROM parts WHERE parts.uploadId = uploads.uploadId) AS parts "
        "FROM uploads WHERE cleanup = 'due' AND cleanupClaimedAtMs < ? ORDER BY cleanupClaimedAtMs LIMIT ?",
-       json::array({now_ms - records::kCleanupClaimMs, limit})}};
+       json::array({now_ms - records::kCleanupClaimMs, limit})},
+      {"SELECT (SELECT COUNT(*) FROM uploads WHERE state = 'pending' OR cleanup = 'due') + "
+       "(SELECT COUNT(*) FROM assets WHERE processing = 'pending') AS open",
+       json::array()}};
   const std::vector<Rows> rows = co_await run(operation.exchange, std::move(statements));
+  const int64_t open = rows[2].empty() ? 0 : integer_field(rows[2][0], "open");
   json due = json::array();
   std::vector<std::string> claimed;
   for (const json& row : rows[1]) {
@@ -40,7 +45,7 @@ Task<json> sweep(Operation& operation) {
   }
   // Completed assets whose event got lost (contract 10): sent again, so none is left unprocessed.
   json events = co_await events_to_resend(operation, limit);
-  co_return json{{"due", std::move(due)}, {"events", std::move(events)}};
+  co_return json{{"due", std::move(due)}, {"events", std::move(events)}, {"open", open}};
 }
 
 // {"uploads": [{"uploadId", "key", "deleted": bool}]} -> {"recorded"}: each is cleaned up; the ones whose bytes
