@@ -128,13 +128,13 @@ class CleanupRun final : public Conversation {
     co_return due;
   }
 
-  // The shoots whose work is still open stay in the work index for another week (records.h says why); a failed
-  // renewal is tried again by the next run that reaches the shoot. Answers how many were renewed.
+  // The shoots whose work is still open stay in the work index for another week from now (records.h says why);
+  // a failed renewal is tried again by the next run that reaches the shoot. Answers how many were renewed.
   Task<int64_t> renew_work_index() {
     std::vector<json> round;
     round.reserve(still_open_.size());
     for (const std::string& shoot_id : still_open_) {
-      round.push_back(effects::kv_put(records::work_key(shoot_id), 1, records::kWorkIndexRenewedTtlSeconds));
+      round.push_back(effects::kv_put(records::work_key(shoot_id), 1, records::kWorkIndexTtlSeconds));
     }
     const std::vector<EffectResult> renewed = co_await exchange().perform(std::move(round));
     co_return std::count_if(renewed.begin(), renewed.end(), [](const EffectResult& r) { return r.ok(); });

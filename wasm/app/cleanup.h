@@ -6,7 +6,7 @@
 // uploads past their window expired (an upload is never both completed and abandoned: the ledger decides one
 // or the other) and hands out, claimed for this run, those whose bytes are due for deletion; the run deletes
 // the bytes that carry the upload's own id and tells the ledger; a shoot whose work is still open keeps its place
-// in the index (records::kWorkIndexRenewedTtlSeconds). Bounded: kMaxShootsPerRun shoots sharing
+// in the index (records::kWorkIndexTtlSeconds). Bounded: kMaxShootsPerRun shoots sharing
 // kMaxUploadsPerRun uploads, kMaxTmpObjectsPerRun tmp/ objects; the rest waits for the next run, which goes on
 // through the work index from the cursor this one saved.
 #pragma once

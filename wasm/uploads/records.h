@@ -60,15 +60,15 @@ constexpr const char* kObjectUploadIdField = "upload-id";
 // the caller's shoots, newest first: "owner:<hex of sub>:<inverted creation ms>:<shootId>", metadata the shoot.
 std::string owner_prefix(const std::string& sub);
 std::string owner_key(const std::string& sub, int64_t created_ms, const std::string& shoot_id);
-// the shoots with pending work, which the cron sweeps: "work:<shootId>", expiring a day after the latest
-// presign that refreshed it (the ledger says when to refresh it, at most hourly). Each sweep that finds the
-// shoot's work still open renews it for a week: an entry must outlive its uploads' windows (a multipart upload
-// is abandoned 24 hours after its latest part activity) and the cron's pass over the index, however many
-// shoots that holds; one whose work is done lapses on its own, so a presign racing the cron is never undone.
+// the shoots with pending work, which the cron sweeps: "work:<shootId>", expiring a week after the latest
+// presign that refreshed it (the ledger says when to refresh it, at most hourly) or the latest sweep that found
+// the shoot's work still open. An entry must outlive its uploads' windows (a multipart upload is abandoned 24
+// hours after its latest part activity) and the cron's pass over the index, however many shoots that holds;
+// one whose work is done lapses on its own rather than being deleted, so a presign racing the cron is never
+// undone.
 constexpr const char* kWorkPrefix = "work:";
 inline std::string work_key(const std::string& shoot_id) { return kWorkPrefix + shoot_id; }
-constexpr int64_t kWorkIndexTtlSeconds = 25 * 3600;
-constexpr int64_t kWorkIndexRenewedTtlSeconds = 7 * 24 * 3600;
+constexpr int64_t kWorkIndexTtlSeconds = 7 * 24 * 3600;
 constexpr int64_t kWorkIndexRefreshMs = kHourMs;
 
 }  // namespace upgate::records
