@@ -198,7 +198,10 @@ describe("the work index keeps a shoot while its work is open", () => {
     assert.equal((await put(item, bytes)).status, 200);
     await assertJsonOk(await complete(worker, finished.user, { uploadId: item.uploadId }));
     await until(
-      async () => (await assetList(worker, finished.user, finished.shootId)).every((asset) => asset.processing !== "pending"),
+      async () => {
+        const assets = await assetList(worker, finished.user, finished.shootId);
+        return assets.length === 1 && assets[0].processing !== "pending";
+      },
       "the finished shoot's asset processed",
       { timeoutMs: 15000 },
     );
