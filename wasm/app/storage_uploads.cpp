@@ -7,13 +7,14 @@ namespace upgate {
 
 namespace {
 
-// S3 answers 404 NoSuchUpload for an upload it no longer knows: aborted before, or completed.
-constexpr int kNoSuchUpload = 404;
+// S3 answers 404 for an upload it no longer knows (error code NoSuchUpload: aborted before, or completed), and
+// for other things it cannot find (NoSuchBucket): the status alone does not say which.
+constexpr int kNotFound = 404;
 // ListParts pages: 10,000 parts at S3's 1,000 a page; the bound stops a storage that never ends its listing.
 constexpr int kMaxListPages = 10;
 const std::vector<int> kOk{200};
-const std::vector<int> kOkOrGone{200, kNoSuchUpload};
-const std::vector<int> kAbortedOrGone{204, 200, kNoSuchUpload};
+const std::vector<int> kOkOrGone{200, kNotFound};
+const std::vector<int> kAbortedOrGone{204, 200, kNotFound};
 
 json signed_call(const r2_s3::Request& request, const std::vector<int>& ok_statuses) {
   return effects::s3_request(request.method, request.url, request.headers, request.body, ok_statuses);
@@ -81,7 +82,7 @@ Task<Result<std::optional<json>>> list_storage_parts(Context& context, const Upl
     json list = signed_call(request, kOkOrGone);
     const EffectResult listed = co_await context.exchange.perform_one(std::move(list));
     if (!listed.ok()) co_return storage_unavailable(failure_of("r2 ListParts", listed));
-    if (integer_field(listed.value(), "status") == kNoSuchUpload) {
+    if (integer_field(listed.value(), "status") == kNotFound) {
       // Only S3's NoSuchUpload says the upload is gone; another 404 (NoSuchBucket) is a storage problem.
       if (r2_s3::error_code(string_field(listed.value(), "body")) == "NoSuchUpload") co_return std::optional<json>();
       co_return storage_unavailable(failure_of("r2 ListParts", listed));
