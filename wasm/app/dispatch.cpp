@@ -32,7 +32,7 @@ json configure(const json& call) {
               {"prefetch_body", prefetch}};
 }
 
-json route_call(const json& call) {
+json route_call(json call) {
   const std::string op = string_field(call, "op");
   if (op == "configure") return configure(call);
   if (op == "check_files") return check_files(call);  // for clients; needs no configuration
@@ -41,7 +41,7 @@ json route_call(const json& call) {
   if (op == "scheduled") return start_scheduled(call);
   if (op == "queue") return start_queue(call);
   if (op == "ledger") return ledger::start_ledger(call);
-  if (op == "resume") return resume_conversation(call);
+  if (op == "resume") return resume_conversation(std::move(call));
   if (op == "close") return close_conversation(call);
   if (auto answer = probe_call(op, call)) return std::move(*answer);
   return error_answer("unknown op");
@@ -76,7 +76,7 @@ std::string dispatch(std::string_view input) {
   // The core's own code returns errors as values; this catch is the last line against a library throwing
   // (nlohmann on an unexpected type, Crypto++ on a bad key length), so one request cannot take the isolate down.
   try {
-    return encode_answer(route_call(*call));
+    return encode_answer(route_call(std::move(*call)));
   } catch (const std::exception& failure) {
     return to_text(json{{"error", "internal"}, {"detail", failure.what()}});
   }

@@ -15,7 +15,7 @@ json ledger_operation(const Context& context, const std::string& op, const std::
                                   std::move(fields));
 }
 
-Result<json> ledger_result(const EffectResult& answered, const std::optional<RefusalSubject>& subject) {
+Result<json> ledger_result(EffectResult answered, const std::optional<RefusalSubject>& subject) {
   if (!answered.ok()) return storage_unavailable("ledger failed: " + string_field(answered.value(), "error"));
   const json& result = member_of(answered.value(), "result");
   if (auto refusal = ledger::refusal_of(result)) {
@@ -26,7 +26,7 @@ Result<json> ledger_result(const EffectResult& answered, const std::optional<Ref
     if (const std::string detail = string_field(result, "detail"); !detail.empty()) response.log_detail = detail;
     return response;
   }
-  return result;
+  return std::move(answered).take_member("result");
 }
 
 Task<Result<json>> ask_ledger(Context& context, const std::string& op, const std::string& shoot_id,
@@ -38,9 +38,9 @@ Task<Result<json>> ask_ledger(Context& context, const std::string& op, const std
     subject = fields.contains("uploadId") ? RefusalSubject{"uploadId", string_field(fields, "uploadId")}
                                           : RefusalSubject{"shootId", shoot_id};
   }
-  const EffectResult answered =
+  EffectResult answered =
       co_await context.exchange.perform_one(ledger_operation(context, op, shoot_id, caller, std::move(fields)));
-  co_return ledger_result(answered, subject);
+  co_return ledger_result(std::move(answered), subject);
 }
 
 std::vector<json> work_index_writes(const json& answer, const std::string& shoot_id) {

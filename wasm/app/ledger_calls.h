@@ -25,7 +25,7 @@ struct RefusalSubject {
 
 // What one ledger call answered: its result, 503 storage_unavailable when the object or its storage failed,
 // or the contract error the operation was refused with.
-Result<json> ledger_result(const EffectResult& answered, const std::optional<RefusalSubject>& subject = std::nullopt);
+Result<json> ledger_result(EffectResult answered, const std::optional<RefusalSubject>& subject = std::nullopt);
 
 // One operation, asked and judged.
 Task<Result<json>> ask_ledger(Context& context, const std::string& op, const std::string& shoot_id,

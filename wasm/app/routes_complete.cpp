@@ -93,10 +93,10 @@ Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller,
     if (!stored.empty()) fields["storageParts"] = std::move(stored);
     round.push_back(ledger_operation(context, "beginCompletion", shoot_id, &caller, std::move(fields)));
   }
-  const std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
+  std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
   size_t next = 0;
   for (const auto& [shoot_id, members] : groups) {
-    Result<json> result = ledger_result(answers[next++]);
+    Result<json> result = ledger_result(std::move(answers[next++]));
     if (!result) {
       if (result.refusal().status >= 500) co_return std::move(result.refusal());
       for (size_t i : members) {
@@ -283,10 +283,10 @@ Task<std::optional<Response>> finish(Context& context, const jwt::Claims& caller
     }
     round.push_back(ledger_operation(context, "finishCompletion", shoot_id, &caller, json{{"outcomes", outcomes}}));
   }
-  const std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
+  std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
   size_t next = 0;
   for (const auto& [shoot_id, members] : groups) {
-    Result<json> result = ledger_result(answers[next++]);
+    Result<json> result = ledger_result(std::move(answers[next++]));
     if (!result) co_return std::move(result.refusal());
     const json& items = member_of(result.value(), "uploads");
     for (size_t k = 0; k < members.size(); ++k) {

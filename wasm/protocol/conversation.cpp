@@ -24,14 +24,15 @@ class Conversations {
     return answer(handle, std::move(conversation));
   }
 
-  json resume(uint32_t handle, const json& results) {
+  json resume(uint32_t handle, json results) {
     auto it = open_.find(handle);
     if (it == open_.end()) return json{{"error", "unknown conversation handle"}};
     std::unique_ptr<Conversation> conversation = std::move(it->second);
     open_.erase(it);
     std::vector<EffectResult> answered;
     if (results.is_array()) {
-      for (const auto& result : results) answered.emplace_back(result);
+      answered.reserve(results.size());
+      for (auto& result : results) answered.emplace_back(std::move(result));
     }
     // Exactly one result per effect asked: a missing one counts as failed, extra ones are ignored.
     answered.resize(conversation->asked_, EffectResult(json{{"ok", false}, {"error", "no result"}}));
@@ -65,9 +66,10 @@ json start_conversation(std::unique_ptr<Conversation> conversation) {
   return Conversations::instance().start(std::move(conversation));
 }
 
-json resume_conversation(const json& resume) {
-  return Conversations::instance().resume(static_cast<uint32_t>(integer_field(resume, "handle")),
-                                          member_of(resume, "results"));
+json resume_conversation(json resume) {
+  const auto handle = static_cast<uint32_t>(integer_field(resume, "handle"));
+  json results = resume.is_object() && resume.contains("results") ? std::move(resume["results"]) : json();
+  return Conversations::instance().resume(handle, std::move(results));
 }
 
 json close_conversation(const json& close) {

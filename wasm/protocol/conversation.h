@@ -46,7 +46,8 @@ class Conversation {
 
 // Starts a conversation of the given kind for the first call and answers it.
 json start_conversation(std::unique_ptr<Conversation> conversation);
-json resume_conversation(const json& resume);
+// Takes the call: its results move into the conversation rather than being copied.
+json resume_conversation(json resume);
 json close_conversation(const json& close);
 
 // Conversations a misbehaving shim never finished are evicted oldest first beyond this many.
