@@ -24,7 +24,7 @@ import { assetAt, fileName, jpegBytes, ownerWithShoot, sha256Hex } from "../work
 import { developmentBindings, startWorker } from "../worker/harness.js";
 import { until, uploadRecord } from "../worker/ledger-flow.js";
 import { MiB, downloadBytes, range, unquote } from "../worker/multipart-flow.js";
-import { launchChromium, openPage } from "./chromium.js";
+import { holdPartPutsAfter, launchChromium, openPage } from "./chromium.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const STEP_TIMEOUT_MS = 60_000; // bounds each upload in the page, so a hang fails instead of blocking CI
@@ -325,30 +325,19 @@ describe("the browser upload module in Chromium, cross-origin, through Upgate (w
     const context = await browser.createBrowserContext();
     try {
       // The first page: one part PUT goes through, later ones are held; once it is stored, the page is closed.
-      let letThrough = 0;
-      const held = [];
-      const first = await openPage(context, pages.url(), worker.url, {
-        async intercept(request, seen) {
-          if (!seen?.partNumber) return false;
-          if (letThrough >= 1) {
-            seen.held = true;
-            held.push(request);
-            return true;
-          }
-          letThrough += 1;
-          return false;
-        },
-      });
+      const hold = await holdPartPutsAfter(1);
+      const first = await openPage(context, pages.url(), worker.url, { intercept: hold.intercept });
       const interrupted = runInPage(first.page, runOptions(user, shootId, pageFiles)).catch((error) => ({ closed: String(error) }));
       const stored = await until(
         () => {
           const answered = partPuts(first.requests).filter((put) => put.status === 200);
-          return answered.length === 1 && held.length > 0 ? answered : null;
+          return answered.length === 1 && hold.held.length > 0 ? answered : null;
         },
         "one stored part PUT and one held back",
         { timeoutMs: STEP_TIMEOUT_MS },
       );
       await first.page.close();
+      await hold.stop();
       const firstRun = await interrupted;
       const firstDetail = detailOf(firstRun, first.requests);
       assert.ok(firstRun.closed || !firstRun.outcome, `the first page did not finish${firstDetail}`);

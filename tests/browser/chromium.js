@@ -1,5 +1,6 @@
 // Debian's Chromium through puppeteer-core, as the browser tests and scripts/screenshot-dev-page.mjs start it: headless,
 // its own profile folder, nothing fetched from the internet. And a recorder of what a page asks of the Worker.
+import net from "node:net";
 import puppeteer from "puppeteer-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -100,4 +101,51 @@ export async function openPage(context, url, workerUrl, { intercept = null, time
   if (intercept) await page.setRequestInterception(true);
   const response = await page.goto(url, { timeout: timeoutMs });
   return { page, response, requests, consoleErrors };
+}
+
+/**
+ * A tab closed mid-upload: lets the page's first `letThrough` part PUTs through to the Worker and sends every later
+ * one to a local server that reads the request and never answers, so it stays pending until the page is closed, as
+ * on a stalled connection. (Not paused by interception and left there: Chromium continues requests still paused
+ * when their page closes, and those would reach the Worker after the page is gone, which no closed tab's do. Nor
+ * aborted: that is a network error the page would react to before it closes.) `stop` closes that server.
+ * @param {number} letThrough
+ */
+export async function holdPartPutsAfter(letThrough) {
+  /** @type {Set<import("node:net").Socket>} */
+  const sockets = new Set();
+  const sink = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("data", () => {}); // read everything, answer nothing
+    socket.on("error", () => {}); // the page closing resets it
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise((resolve) => sink.listen(0, "127.0.0.1", () => resolve(undefined)));
+  sink.unref(); // a test that fails before `stop` must not keep its process alive
+  const port = /** @type {import("node:net").AddressInfo} */ (sink.address()).port;
+  /** @type {import("puppeteer-core").HTTPRequest[]} */
+  const held = [];
+  let passed = 0;
+  return {
+    held,
+    /** @param {import("puppeteer-core").HTTPRequest} request @param {SeenRequest | null} seen */
+    async intercept(request, seen) {
+      if (!seen?.partNumber) return false;
+      if (passed < letThrough) {
+        passed += 1;
+        return false;
+      }
+      seen.held = true;
+      held.push(request);
+      const url = new URL(request.url());
+      url.protocol = "http:";
+      url.host = `127.0.0.1:${port}`;
+      await request.continue({ url: url.href });
+      return true;
+    },
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => sink.close(() => resolve(undefined)));
+    },
+  };
 }

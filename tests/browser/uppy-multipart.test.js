@@ -22,7 +22,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { bundleUppyPage } from "./uppy-bundle.js";
-import { launchChromium, openPage as openRecordedPage } from "./chromium.js";
+import { holdPartPutsAfter, launchChromium, openPage as openRecordedPage } from "./chromium.js";
 import { assetAt, fileName, jpegBytes, ownerWithShoot, sha256Hex } from "../worker/flow.js";
 import { developmentBindings, startWorker } from "../worker/harness.js";
 import { until, uploadRecord } from "../worker/ledger-flow.js";
@@ -79,25 +79,16 @@ async function readmeBlocks() {
 
 // Opens a page in `context` as tests/browser/chromium.js does, recording every request it makes to the Worker and
 // every console error, and (with holdPartsAfter = n) lets only the first n part PUTs through: later ones are held,
-// never sent, until the page closes. Returns the page and its records.
+// never sent to the Worker (see holdPartPutsAfter); `close` closes the page, as a tab closed mid-upload. Returns the page
+// and its records.
 async function openPage(context, url, workerUrl, { holdPartsAfter = null } = {}) {
-  const held = [];
-  let partsLetThrough = 0;
-  const intercept =
-    holdPartsAfter === null
-      ? null
-      : (request, seen) => {
-          if (!seen?.partNumber) return false;
-          if (partsLetThrough >= holdPartsAfter) {
-            seen.held = true;
-            held.push(request);
-            return true;
-          }
-          partsLetThrough += 1;
-          return false;
-        };
-  const opened = await openRecordedPage(context, url, workerUrl, { intercept, timeoutMs: STEP_TIMEOUT_MS });
-  return { page: opened.page, requests: opened.requests, consoleErrors: opened.consoleErrors, held };
+  const hold = holdPartsAfter === null ? null : await holdPartPutsAfter(holdPartsAfter);
+  const opened = await openRecordedPage(context, url, workerUrl, { intercept: hold?.intercept ?? null, timeoutMs: STEP_TIMEOUT_MS });
+  const close = async () => {
+    await opened.page.close();
+    await hold?.stop();
+  };
+  return { page: opened.page, requests: opened.requests, consoleErrors: opened.consoleErrors, held: hold?.held ?? [], close };
 }
 
 /* global window -- the function given to page.evaluate runs in the page (tests/browser/uppy-multipart-page.js) */
@@ -260,7 +251,7 @@ describe("Uppy multipart uploads in Chromium through Upgate (worker mode), confi
           `${STORED_BEFORE_INTERRUPTION} stored part PUTs and one held back`,
           { timeoutMs: STEP_TIMEOUT_MS },
         );
-        await first.page.close();
+        await first.close();
         const firstRun = await interrupted;
         const firstDetail = `\n${JSON.stringify({ firstRun, requests: first.requests.map(({ body: _body, ...rest }) => rest) }, null, 2)}`;
         assert.ok(firstRun.closed || !firstRun.result, `the first page did not finish${firstDetail}`);
