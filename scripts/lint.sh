@@ -59,7 +59,7 @@ tidy_core() {
   for batch in "${batches[@]}"; do
     # The batch's name and what it includes: its sources' paths and contents.
     stamp="$stamps/$(basename "$(dirname "$(dirname "$batch")")")_$(basename "$batch").$(
-      { cat "$batch"; sed -n 's/^#include "\(.*\)"$/\1/p' "$batch" | xargs cat; } | sha256sum | cut -c1-16).$context"
+      { cat "$batch"; sed -n 's/^#include "\(.*\)"$/\1/p' "$batch" | xargs -d '\n' cat; } | sha256sum | cut -c1-16).$context"
     [ -f "$stamp" ] || pairs+=("$batch" "$stamp")
   done
   if [ ${#pairs[@]} -gt 0 ]; then
