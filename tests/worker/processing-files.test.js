@@ -39,19 +39,29 @@ function run(command, args) {
   return execFileSync(command, args, { encoding: "buffer", maxBuffer: 256 * 1024 * 1024 });
 }
 
-// A width x height JPEG with the corner marks (each 15 % of the short side), tagged as a camera would.
-function markedJpeg(dir, name, width, height, orientation = 1) {
-  const file = path.join(dir, name);
+// A width x height JPEG with the corner marks (each 15 % of the short side), tagged as a camera would: one file per
+// orientation asked, by its orientation. The marks sit in the stored corners whatever the tag says, so the pixels
+// of every file are the same: ImageMagick draws them once (a camera-sized plasma takes it seconds) and ExifTool
+// tags a copy for each orientation.
+function markedJpegs(dir, name, width, height, orientations = [1]) {
+  const drawn = path.join(dir, `${name}.jpg`);
   const mark = Math.round(Math.min(width, height) * 0.15);
   const rect = (color, x, y) => ["-fill", color === "green" ? "lime" : color, "-draw", `rectangle ${x},${y} ${x + mark - 1},${y + mark - 1}`];
   run("convert", [
     "-size", `${width}x${height}`, "-seed", "7", "plasma:fractal",
     ...rect(STORED[0], 0, 0), ...rect(STORED[1], width - mark, 0),
     ...rect(STORED[2], width - mark, height - mark), ...rect(STORED[3], 0, height - mark),
-    "-quality", "90", file,
+    "-quality", "90", drawn,
   ]);
-  run("exiftool", ["-q", "-overwrite_original", "-Make=Canon", "-Model=Camera", `-Orientation#=${orientation}`, file]);
-  return file;
+  /** @type {Record<number, string>} */
+  const files = {};
+  for (const orientation of orientations) {
+    const file = path.join(dir, `${name}-${orientation}.jpg`);
+    copyFileSync(drawn, file);
+    run("exiftool", ["-q", "-overwrite_original", "-Make=Canon", "-Model=Camera", `-Orientation#=${orientation}`, file]);
+    files[orientation] = file;
+  }
+  return files;
 }
 
 // A copy of one of ExifTool's samples, with `args` applied by ExifTool (-m: the samples' image data are
@@ -288,10 +298,9 @@ before(async () => {
     assert.ok(existsSync(path.join(SAMPLES, name)), `${name} missing: run scripts/fetch-test-images.sh`);
   }
   dir = mkdtempSync(path.join(os.tmpdir(), "upgate-processing-"));
-  big = {};
-  for (const orientation of [1, 3, 6, 8]) big[orientation] = markedJpeg(dir, `big-${orientation}.jpg`, 3000, 2000, orientation);
-  mid = markedJpeg(dir, "mid.jpg", 1600, 1067);
-  small = markedJpeg(dir, "small.jpg", 160, 120);
+  big = markedJpegs(dir, "big", 3000, 2000, [1, 3, 6, 8]);
+  mid = markedJpegs(dir, "mid", 1600, 1067)[1];
+  small = markedJpegs(dir, "small", 160, 120)[1];
   worker = await startWorker();
 });
 
