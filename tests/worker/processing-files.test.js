@@ -7,10 +7,11 @@
 // sharp, and the largest embedded preview chosen. Then files whose structures are hostile, or that have no
 // preview to make, end at once with a reason, and the queue goes on to the next file.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
 import { assertJsonOk, complete, fileName, ownerWithShoot, post, presignOk, put } from "./flow.js";
@@ -35,19 +36,25 @@ const DISPLAYED = {
   8: ["green", "blue", "yellow", "red"], // a quarter anticlockwise
 };
 
-function run(command, args) {
-  return execFileSync(command, args, { encoding: "buffer", maxBuffer: 256 * 1024 * 1024 });
+const runFile = promisify(execFile);
+
+// A program's output. Asynchronous, so the event loop goes on while ImageMagick and ExifTool work: blocked for
+// seconds, it would leave the Worker's idle keep-alive connections unclosed in the pool, and the next request
+// would go out on one the Worker had closed ("other side closed").
+async function run(command, args) {
+  const { stdout } = await runFile(command, args, { encoding: "buffer", maxBuffer: 256 * 1024 * 1024 });
+  return stdout;
 }
 
 // A width x height JPEG with the corner marks (each 15 % of the short side), tagged as a camera would: one file per
 // orientation asked, by its orientation. The marks sit in the stored corners whatever the tag says, so the pixels
 // of every file are the same: ImageMagick draws them once (a camera-sized plasma takes it seconds) and ExifTool
 // tags a copy for each orientation.
-function markedJpegs(dir, name, width, height, orientations = [1]) {
+async function markedJpegs(dir, name, width, height, orientations = [1]) {
   const drawn = path.join(dir, `${name}.jpg`);
   const mark = Math.round(Math.min(width, height) * 0.15);
   const rect = (color, x, y) => ["-fill", color === "green" ? "lime" : color, "-draw", `rectangle ${x},${y} ${x + mark - 1},${y + mark - 1}`];
-  run("convert", [
+  await run("convert", [
     "-size", `${width}x${height}`, "-seed", "7", "plasma:fractal",
     ...rect(STORED[0], 0, 0), ...rect(STORED[1], width - mark, 0),
     ...rect(STORED[2], width - mark, height - mark), ...rect(STORED[3], 0, height - mark),
@@ -58,7 +65,7 @@ function markedJpegs(dir, name, width, height, orientations = [1]) {
   for (const orientation of orientations) {
     const file = path.join(dir, `${name}-${orientation}.jpg`);
     copyFileSync(drawn, file);
-    run("exiftool", ["-q", "-overwrite_original", "-Make=Canon", "-Model=Camera", `-Orientation#=${orientation}`, file]);
+    await run("exiftool", ["-q", "-overwrite_original", "-Make=Canon", "-Model=Camera", `-Orientation#=${orientation}`, file]);
     files[orientation] = file;
   }
   return files;
@@ -66,10 +73,10 @@ function markedJpegs(dir, name, width, height, orientations = [1]) {
 
 // A copy of one of ExifTool's samples, with `args` applied by ExifTool (-m: the samples' image data are
 // placeholders, which ExifTool reports as minor errors).
-function sample(dir, name, args = []) {
+async function sample(dir, name, args = []) {
   const file = path.join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}-${name}`);
   copyFileSync(path.join(SAMPLES, name), file);
-  if (args.length > 0) run("exiftool", ["-q", "-q", "-m", "-overwrite_original", ...args, file]);
+  if (args.length > 0) await run("exiftool", ["-q", "-q", "-m", "-overwrite_original", ...args, file]);
   return file;
 }
 
@@ -298,9 +305,9 @@ before(async () => {
     assert.ok(existsSync(path.join(SAMPLES, name)), `${name} missing: run scripts/fetch-test-images.sh`);
   }
   dir = mkdtempSync(path.join(os.tmpdir(), "upgate-processing-"));
-  big = markedJpegs(dir, "big", 3000, 2000, [1, 3, 6, 8]);
-  mid = markedJpegs(dir, "mid", 1600, 1067)[1];
-  small = markedJpegs(dir, "small", 160, 120)[1];
+  big = await markedJpegs(dir, "big", 3000, 2000, [1, 3, 6, 8]);
+  mid = (await markedJpegs(dir, "mid", 1600, 1067))[1];
+  small = (await markedJpegs(dir, "small", 160, 120))[1];
   worker = await startWorker();
 });
 
@@ -312,7 +319,7 @@ after(async () => {
 describe("raw files with real embedded previews", () => {
   it("CR2: the IFD0 preview (3000x2000), not the IFD1 thumbnail, turned a quarter clockwise", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "proc-cr2");
-    const file = sample(dir, "CanonRaw.cr2", [`-PreviewImage<=${big[6]}`, `-ThumbnailImage<=${small}`, "-Orientation#=6"]);
+    const file = await sample(dir, "CanonRaw.cr2", [`-PreviewImage<=${big[6]}`, `-ThumbnailImage<=${small}`, "-Orientation#=6"]);
     await assertPreviews(worker, user, shootId, "cr2", readFileSync(file), {
       orientation: 6,
       thumb: { width: 267, height: 400 },
@@ -323,10 +330,10 @@ describe("raw files with real embedded previews", () => {
 
   it("NEF: the SubIFD JpgFromRaw, larger than the maker note's PreviewImage, turned a quarter anticlockwise", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "proc-nef");
-    const file = sample(dir, "Nikon.nef", [`-JpgFromRaw<=${big[8]}`, `-PreviewImage<=${mid}`, "-Orientation#=8"]);
+    const file = await sample(dir, "Nikon.nef", [`-JpgFromRaw<=${big[8]}`, `-PreviewImage<=${mid}`, "-Orientation#=8"]);
     // ExifTool itself finds both where it wrote them.
-    assert.deepEqual(jpegSize(run("exiftool", ["-b", "-PreviewImage", file])), { width: 1600, height: 1067 });
-    assert.deepEqual(jpegSize(run("exiftool", ["-b", "-JpgFromRaw", file])), { width: 3000, height: 2000 });
+    assert.deepEqual(jpegSize(await run("exiftool", ["-b", "-PreviewImage", file])), { width: 1600, height: 1067 });
+    assert.deepEqual(jpegSize(await run("exiftool", ["-b", "-JpgFromRaw", file])), { width: 3000, height: 2000 });
     await assertPreviews(worker, user, shootId, "nef", readFileSync(file), {
       orientation: 8,
       thumb: { width: 267, height: 400 },
@@ -337,7 +344,7 @@ describe("raw files with real embedded previews", () => {
 
   it("DNG: the largest of its SubIFD JPEGs even when it comes after a smaller one, turned half a turn", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "proc-dng");
-    const file = sample(dir, "DNG.dng", [`-PreviewImage<=${mid}`, `-JpgFromRaw<=${big[3]}`, "-Orientation#=3"]);
+    const file = await sample(dir, "DNG.dng", [`-PreviewImage<=${mid}`, `-JpgFromRaw<=${big[3]}`, "-Orientation#=3"]);
     await assertPreviews(worker, user, shootId, "dng", readFileSync(file), {
       orientation: 3,
       thumb: { width: 400, height: 267 },
@@ -348,13 +355,13 @@ describe("raw files with real embedded previews", () => {
 
   it("CR3: the full-size JPEG track, larger than the PRVW preview, turned a quarter clockwise", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "proc-cr3");
-    const oriented = sample(dir, "CanonRaw.cr3", ["-Orientation#=6"]);
+    const oriented = await sample(dir, "CanonRaw.cr3", ["-Orientation#=6"]);
     const file = path.join(dir, "built.cr3");
     const bytes = canonCr3(oriented, readFileSync(mid), readFileSync(big[6]));
     writeFileSync(file, bytes);
     // ExifTool reads the built file as Canon's: the PRVW preview and the JPEG track, byte for byte.
-    assert.ok(run("exiftool", ["-b", "-PreviewImage", file]).equals(readFileSync(mid)), "ExifTool's PreviewImage");
-    assert.ok(run("exiftool", ["-b", "-JpgFromRaw", file]).equals(readFileSync(big[6])), "ExifTool's JpgFromRaw");
+    assert.ok((await run("exiftool", ["-b", "-PreviewImage", file])).equals(readFileSync(mid)), "ExifTool's PreviewImage");
+    assert.ok((await run("exiftool", ["-b", "-JpgFromRaw", file])).equals(readFileSync(big[6])), "ExifTool's JpgFromRaw");
     await assertPreviews(worker, user, shootId, "cr3", bytes, {
       orientation: 6,
       thumb: { width: 267, height: 400 },
@@ -365,7 +372,7 @@ describe("raw files with real embedded previews", () => {
 
   it("a raw whose only JPEG is smaller than 2048 keeps its size in the web preview (never upscaled)", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "proc-small");
-    const file = sample(dir, "CanonRaw.cr2", [`-PreviewImage<=${mid}`, `-ThumbnailImage<=${small}`]);
+    const file = await sample(dir, "CanonRaw.cr2", [`-PreviewImage<=${mid}`, `-ThumbnailImage<=${small}`]);
     await assertPreviews(worker, user, shootId, "cr2", readFileSync(file), {
       orientation: 1,
       thumb: { width: 400, height: 267 },
@@ -376,8 +383,8 @@ describe("raw files with real embedded previews", () => {
 
 describe("files that cannot be processed end at once, with a reason, and the queue goes on", () => {
   // A TIFF-based raw with real previews whose structures are then broken by `breakIt(bytes, ifds)`.
-  function brokenRaw(name, args, breakIt) {
-    const bytes = readFileSync(sample(dir, name, args));
+  async function brokenRaw(name, args, breakIt) {
+    const bytes = readFileSync(await sample(dir, name, args));
     breakIt(bytes, tiffIfds(bytes));
     return bytes;
   }
@@ -390,13 +397,13 @@ describe("files that cannot be processed end at once, with a reason, and the que
     const moov = boxes(cr3).find((box) => box.type === "moov");
     const meta = boxes(heic).find((box) => box.type === "meta");
     const progressiveFile = path.join(dir, "progressive.jpg");
-    run("convert", ["-size", "4000x3000", "gradient:red-blue", "-sampling-factor", "1x1", "-interlace", "JPEG", "-quality", "90", progressiveFile]);
+    await run("convert", ["-size", "4000x3000", "gradient:red-blue", "-sampling-factor", "1x1", "-interlace", "JPEG", "-quality", "90", progressiveFile]);
     const progressive = readFileSync(progressiveFile);
     const files = [
       {
         what: "a CR2 whose IFD chain loops back to IFD0",
         ext: "cr2",
-        bytes: brokenRaw("CanonRaw.cr2", cr2Args, (bytes, { ifds, write32 }) => {
+        bytes: await brokenRaw("CanonRaw.cr2", cr2Args, (bytes, { ifds, write32 }) => {
           const last = ifds.filter((ifd) => /^IFD\d+$/.test(ifd.name)).at(-1);
           write32(last.nextAt, ifds[0].offset);
         }),
@@ -406,7 +413,7 @@ describe("files that cannot be processed end at once, with a reason, and the que
       {
         what: "a NEF whose Exif IFD pointer lies past the end of the file",
         ext: "nef",
-        bytes: brokenRaw("Nikon.nef", [`-JpgFromRaw<=${big[1]}`], (bytes, { ifds, write32 }) => {
+        bytes: await brokenRaw("Nikon.nef", [`-JpgFromRaw<=${big[1]}`], (bytes, { ifds, write32 }) => {
           const pointer = ifds[0].entries.find((entry) => entry.tag === 0x8769);
           write32(pointer.at + 8, bytes.length + 4096);
         }),
@@ -416,7 +423,7 @@ describe("files that cannot be processed end at once, with a reason, and the que
       {
         what: "a CR2 whose preview's offset points past the end of the file",
         ext: "cr2",
-        bytes: brokenRaw("CanonRaw.cr2", cr2Args, (bytes, { ifds, write32 }) => {
+        bytes: await brokenRaw("CanonRaw.cr2", cr2Args, (bytes, { ifds, write32 }) => {
           const strip = ifds[0].entries.find((entry) => entry.tag === 0x0111);
           write32(strip.at + 8, bytes.length - 100);
         }),
@@ -426,7 +433,7 @@ describe("files that cannot be processed end at once, with a reason, and the que
       {
         what: "a CR2 whose preview's length stops halfway through its JPEG",
         ext: "cr2",
-        bytes: brokenRaw("CanonRaw.cr2", cr2Args, (bytes, { ifds, u32, write32 }) => {
+        bytes: await brokenRaw("CanonRaw.cr2", cr2Args, (bytes, { ifds, u32, write32 }) => {
           const length = ifds[0].entries.find((entry) => entry.tag === 0x0117);
           write32(length.at + 8, Math.floor(u32(length.at + 8) / 2));
         }),
