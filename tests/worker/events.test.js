@@ -3,11 +3,12 @@
 // is retried with the same event id; the asset's processing outcome is recorded and announced.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { assertJsonOk, complete, fileName, ownerWithShoot, post, presignOk, put, uploadJpeg } from "./flow.js";
 import { developmentBindings, startWorker } from "./harness.js";
@@ -122,12 +123,14 @@ describe("events and webhooks", () => {
 });
 
 // A real camera-like JPEG, made with ImageMagick and tagged with exiftool (both installed by the bootstrap):
-// 3000 x 2000, shot on a "Canon EOS R5", EXIF orientation 6 (to be turned a quarter clockwise).
-function cameraJpeg() {
+// 3000 x 2000, shot on a "Canon EOS R5", EXIF orientation 6 (to be turned a quarter clockwise). Made without
+// blocking the event loop, which would leave idle keep-alive connections the Worker closed in the client's pool.
+async function cameraJpeg() {
+  const run = promisify(execFile);
   const dir = mkdtempSync(path.join(os.tmpdir(), "upgate-events-"));
   const file = path.join(dir, "photo.jpg");
-  execFileSync("convert", ["-size", "3000x2000", "gradient:red-blue", "-quality", "85", file]);
-  execFileSync("exiftool", ["-q", "-overwrite_original", "-Make=Canon", "-Model=EOS R5",
+  await run("convert", ["-size", "3000x2000", "gradient:red-blue", "-quality", "85", file]);
+  await run("exiftool", ["-q", "-overwrite_original", "-Make=Canon", "-Model=EOS R5",
     "-DateTimeOriginal=2026:11:22 14:03:22", "-Orientation#=6", file]);
   return readFileSync(file);
 }
@@ -152,7 +155,7 @@ describe("processing a real photo", () => {
 
   it("reads its metadata and makes thumb and web previews, oriented, that download through the downloads endpoint", async () => {
     const { user, shootId } = await ownerWithShoot(worker, "events-photo");
-    const bytes = cameraJpeg();
+    const bytes = await cameraJpeg();
     const item = await presignOk(worker, user, { shootId, filename: fileName(shootId), contentType: "image/jpeg", size: bytes.length });
     assert.equal((await put(item, bytes)).status, 200);
     await assertJsonOk(await complete(worker, user, { uploadId: item.uploadId }));
