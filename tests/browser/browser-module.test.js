@@ -336,7 +336,7 @@ describe("the browser upload module in Chromium, cross-origin, through Upgate (w
         "one stored part PUT and one held back",
         { timeoutMs: STEP_TIMEOUT_MS },
       );
-      await first.page.close();
+      await hold.closePage(first.page);
       await hold.stop();
       const firstRun = await interrupted;
       const firstDetail = detailOf(firstRun, first.requests);

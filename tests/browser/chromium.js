@@ -105,10 +105,12 @@ export async function openPage(context, url, workerUrl, { intercept = null, time
 
 /**
  * A tab closed mid-upload: lets the page's first `letThrough` part PUTs through to the Worker and sends every later
- * one to a local server that reads the request and never answers, so it stays pending until the page is closed, as
- * on a stalled connection. (Not paused by interception and left there: Chromium continues requests still paused
- * when their page closes, and those would reach the Worker after the page is gone, which no closed tab's do. Nor
- * aborted: that is a network error the page would react to before it closes.) `stop` closes that server.
+ * one to a local server that reads the request and never answers, so it stays pending, as on a stalled connection.
+ * `closePage` closes the page without letting a held PUT out: Chromium continues every request still paused by
+ * interception when the page's session goes away, to where it was going (checked: disabling interception sends
+ * them), so the page's scripts are stopped first (the debugger paused), every request they had started is seen
+ * to and redirected, and only then is the page closed. (Aborting the held PUTs instead would be a network error
+ * the page reacts to before it closes.) `stop` closes the server.
  * @param {number} letThrough
  */
 export async function holdPartPutsAfter(letThrough) {
@@ -126,10 +128,13 @@ export async function holdPartPutsAfter(letThrough) {
   /** @type {import("puppeteer-core").HTTPRequest[]} */
   const held = [];
   let passed = 0;
+  let offered = 0; // requests the page started, so far
+  let redirecting = 0; // held PUTs on their way to the sink
   return {
     held,
     /** @param {import("puppeteer-core").HTTPRequest} request @param {SeenRequest | null} seen */
     async intercept(request, seen) {
+      offered += 1;
       if (!seen?.partNumber) return false;
       if (passed < letThrough) {
         passed += 1;
@@ -140,8 +145,26 @@ export async function holdPartPutsAfter(letThrough) {
       const url = new URL(request.url());
       url.protocol = "http:";
       url.host = `127.0.0.1:${port}`;
-      await request.continue({ url: url.href });
+      redirecting += 1;
+      try {
+        await request.continue({ url: url.href });
+      } finally {
+        redirecting -= 1;
+      }
       return true;
+    },
+    /** @param {import("puppeteer-core").Page} page */
+    async closePage(page) {
+      const session = await page.createCDPSession();
+      await session.send("Debugger.enable");
+      await session.send("Debugger.pause"); // no script of the page runs again, so it starts no request
+      // Quiet for half a second, nothing on its way to the sink: every request already started has been seen to.
+      const settled = (offeredBefore) => offered === offeredBefore && redirecting === 0;
+      for (let before = -1; !settled(before); ) {
+        before = offered;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await page.close();
     },
     async stop() {
       for (const socket of sockets) socket.destroy();

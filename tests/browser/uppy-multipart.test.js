@@ -79,13 +79,13 @@ async function readmeBlocks() {
 
 // Opens a page in `context` as tests/browser/chromium.js does, recording every request it makes to the Worker and
 // every console error, and (with holdPartsAfter = n) lets only the first n part PUTs through: later ones are held,
-// never sent to the Worker (see holdPartPutsAfter); `close` closes the page, as a tab closed mid-upload. Returns the page
+// never sent to the Worker; `close` closes the page, as a tab closed mid-upload (see holdPartPutsAfter). Returns the page
 // and its records.
 async function openPage(context, url, workerUrl, { holdPartsAfter = null } = {}) {
   const hold = holdPartsAfter === null ? null : await holdPartPutsAfter(holdPartsAfter);
   const opened = await openRecordedPage(context, url, workerUrl, { intercept: hold?.intercept ?? null, timeoutMs: STEP_TIMEOUT_MS });
   const close = async () => {
-    await opened.page.close();
+    await (hold ? hold.closePage(opened.page) : opened.page.close());
     await hold?.stop();
   };
   return { page: opened.page, requests: opened.requests, consoleErrors: opened.consoleErrors, held: hold?.held ?? [], close };
