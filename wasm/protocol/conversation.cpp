@@ -68,8 +68,7 @@ json start_conversation(std::unique_ptr<Conversation> conversation) {
 
 json resume_conversation(json resume) {
   const auto handle = static_cast<uint32_t>(integer_field(resume, "handle"));
-  json results = resume.is_object() && resume.contains("results") ? std::move(resume["results"]) : json();
-  return Conversations::instance().resume(handle, std::move(results));
+  return Conversations::instance().resume(handle, take_member(resume, "results"));
 }
 
 json close_conversation(const json& close) {

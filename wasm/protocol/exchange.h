@@ -41,10 +41,7 @@ class EffectResult {
   bool ok() const { return bool_field(result_, "ok"); }
   const json& value() const { return result_; }
   // One member moved out (null when absent), for a result read once and then dropped.
-  json take_member(const char* name) && {
-    auto it = result_.is_object() ? result_.find(name) : result_.end();
-    return it == result_.end() ? json() : std::move(*it);
-  }
+  json take_member(const char* name) && { return upgate::take_member(result_, name); }
 
  private:
   json result_;

@@ -30,6 +30,13 @@ inline const json& member_of(const json& object, const char* name) {
   return it == object.end() ? absent : *it;
 }
 
+// The member moved out of the object (null when absent or not an object), for a value read once and dropped.
+inline json take_member(json& object, const char* name) {
+  if (!object.is_object()) return json();
+  auto it = object.find(name);
+  return it == object.end() ? json() : std::move(*it);
+}
+
 // A present, non-null member (the contract treats "field": null as a missing field); nullptr otherwise.
 inline const json* present_member(const json& object, const char* name) {
   const json& value = member_of(object, name);
