@@ -31,12 +31,13 @@ async function drainOrCancel(reader, budget) {
 }
 
 export async function readBody(request, limit) {
-  const declared = Number(request.headers.get("content-length"));
+  const header = request.headers.get("content-length");
+  const declared = header === null ? NaN : Number(header);
   if (Number.isFinite(declared) && declared > DRAIN_LIMIT) return { ok: true, too_large: true };
   if (!request.body) return { ok: true, text: "" };
   // A declared length within the limit is the body's exact length (HTTP framing), so it is read in one go; the
   // chunk loop below is for bodies of no declared length, which may run past the limit.
-  if (request.headers.has("content-length") && Number.isFinite(declared) && declared <= limit) {
+  if (Number.isFinite(declared) && declared <= limit) {
     return { ok: true, text: await request.text() };
   }
   const reader = request.body.getReader();
