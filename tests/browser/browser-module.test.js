@@ -337,7 +337,6 @@ describe("the browser upload module in Chromium, cross-origin, through Upgate (w
         { timeoutMs: STEP_TIMEOUT_MS },
       );
       await hold.closePage(first.page);
-      await hold.stop();
       const firstRun = await interrupted;
       const firstDetail = detailOf(firstRun, first.requests);
       assert.ok(firstRun.closed || !firstRun.outcome, `the first page did not finish${firstDetail}`);

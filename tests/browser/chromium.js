@@ -109,8 +109,8 @@ export async function openPage(context, url, workerUrl, { intercept = null, time
  * `closePage` closes the page without letting a held PUT out: Chromium continues every request still paused by
  * interception when the page's session goes away, to where it was going (checked: disabling interception sends
  * them), so the page's scripts are stopped first (the debugger paused), every request they had started is seen
- * to and redirected, and only then is the page closed. (Aborting the held PUTs instead would be a network error
- * the page reacts to before it closes.) `stop` closes the server.
+ * to and redirected, and only then are the page and the server closed. (Aborting the held PUTs instead would be
+ * a network error the page reacts to before it closes.)
  * @param {number} letThrough
  */
 export async function holdPartPutsAfter(letThrough) {
@@ -165,8 +165,6 @@ export async function holdPartPutsAfter(letThrough) {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
       await page.close();
-    },
-    async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => sink.close(() => resolve(undefined)));
     },

@@ -84,10 +84,7 @@ async function readmeBlocks() {
 async function openPage(context, url, workerUrl, { holdPartsAfter = null } = {}) {
   const hold = holdPartsAfter === null ? null : await holdPartPutsAfter(holdPartsAfter);
   const opened = await openRecordedPage(context, url, workerUrl, { intercept: hold?.intercept ?? null, timeoutMs: STEP_TIMEOUT_MS });
-  const close = async () => {
-    await (hold ? hold.closePage(opened.page) : opened.page.close());
-    await hold?.stop();
-  };
+  const close = () => (hold ? hold.closePage(opened.page) : opened.page.close());
   return { page: opened.page, requests: opened.requests, consoleErrors: opened.consoleErrors, held: hold?.held ?? [], close };
 }
 
