@@ -61,6 +61,10 @@ fi
 # ---- build: the fuzz configuration of the CMake project, incremental --------------------------------------
 [ -f "$out/CMakeCache.txt" ] ||
   cmake -S . -B "$out" -DUPGATE_FUZZ=ON -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_BUILD_TYPE=Release > /dev/null
+# A target added since the last configure is unknown to the generated Makefile until CMake runs again.
+for t in "${targets[@]}"; do
+  grep -q "^$t:" "$out/Makefile" || { cmake "$out" > /dev/null; break; }
+done
 build_log="$out/build.log"
 if ! cmake --build "$out" -j "$(nproc)" --target "${targets[@]}" > "$build_log" 2>&1; then
   grep -E 'error|Error' "$build_log" | head -n 40 >&2 || true

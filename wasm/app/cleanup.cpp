@@ -55,9 +55,9 @@ std::vector<std::string> shoots_listed(const json& listing) {
 class CleanupRun final : public Conversation {
  public:
   explicit CleanupRun(const json& call)
-      : Conversation(call), request_id_(request_id::choose("", exchange().entropy())) {}
+      : Conversation(call_facts_of(call)), request_id_(request_id::choose("", exchange().entropy())) {}
 
-  Task<json> run() override {
+  Task<Answer> run() override {
     Exchange& cron = exchange();
     // Each run goes on through the work index from where the last one stopped, so with more shoots than one run
     // takes, every shoot is reached in turn rather than the first ones in key order every time.
@@ -189,23 +189,23 @@ class CleanupRun final : public Conversation {
     co_return settled;
   }
 
-  json finished(int64_t objects, int64_t parts, int64_t records_settled, size_t examined, bool more, bool failed) {
+  Answer finished(int64_t objects, int64_t parts, int64_t records_settled, size_t examined, bool more, bool failed) {
     const Exchange& run = exchange();
-    return json{{"done", true},
-                {"log",
-                 {{"ts", clock::iso8601(run.now_ms())},
-                  {"level", failed ? "error" : "info"},
-                  {"request_id", request_id_},
-                  {"event", "cleanup"},
-                  {"objects_deleted", objects},
-                  {"parts_deleted", parts},
-                  {"records_deleted", records_settled},
-                  {"uploads_examined", examined},
-                  {"events_resent", events_resent_},
-                  {"work_renewed", work_renewed_},
-                  {"more", more},
-                  {"storage_failed", failed},
-                  {"io", run.binding_calls()}}}};
+    return Answer::of(json{{"done", true},
+                           {"log",
+                            {{"ts", clock::iso8601(run.now_ms())},
+                             {"level", failed ? "error" : "info"},
+                             {"request_id", request_id_},
+                             {"event", "cleanup"},
+                             {"objects_deleted", objects},
+                             {"parts_deleted", parts},
+                             {"records_deleted", records_settled},
+                             {"uploads_examined", examined},
+                             {"events_resent", events_resent_},
+                             {"work_renewed", work_renewed_},
+                             {"more", more},
+                             {"storage_failed", failed},
+                             {"io", run.binding_calls()}}}});
   }
 
   std::string request_id_;
@@ -218,6 +218,6 @@ class CleanupRun final : public Conversation {
 
 }  // namespace
 
-json start_scheduled(const json& call) { return start_conversation(std::make_unique<CleanupRun>(call)); }
+Answer start_scheduled(const json& call) { return start_conversation(std::make_unique<CleanupRun>(call)); }
 
 }  // namespace upgate

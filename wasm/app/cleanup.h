@@ -12,6 +12,7 @@
 #pragma once
 #include <cstdint>
 
+#include "protocol/answer.h"
 #include "util/json.h"
 
 namespace upgate {
@@ -24,6 +25,6 @@ constexpr int64_t kMaxTmpObjectsPerRun = 500;
 
 // Starts the conversation for {"op": "scheduled", "now", "entropy"}: {"effects", "handle"} while I/O is
 // outstanding, then {"done": true, "log": {...}} with the counts.
-json start_scheduled(const json& call);
+Answer start_scheduled(const json& call);
 
 }  // namespace upgate

@@ -9,6 +9,7 @@
 #include "http/request_id.h"
 #include "protocol/conversation.h"
 #include "util/clock.h"
+#include "util/json_writer.h"
 
 namespace upgate {
 
@@ -64,9 +65,9 @@ void add_common_headers(Response& response, const Context& context) {
   for (const auto& [name, value] : context.extra_headers) response.header(name, value);
 }
 
-// The answer and its log line. `io` counts every binding call the request made; pending_io, those of the
-// writes still to be sent with the answer.
-json finished(Response response, Context& context, int64_t pending_io = 0) {
+// The answer and its log line, written as text (protocol/answer.h). `io` counts every binding call the request
+// made; pending_io, those of the writes still to be sent with the answer.
+Answer finished(Response response, Context& context, int64_t pending_io = 0) {
   // A streamed body is one more R2 read, made by the shim after the answer.
   const int64_t io = context.exchange.binding_calls() + pending_io + (response.stream ? 1 : 0);
   if (response.body.is_object() && response.body.contains("error")) {
@@ -74,30 +75,30 @@ json finished(Response response, Context& context, int64_t pending_io = 0) {
   }
   add_common_headers(response, context);
   const RequestFacts& request = context.exchange.request();
-  json log{{"ts", clock::iso8601(context.exchange.now_ms())},
-           {"level", response.log_level},
-           {"request_id", context.request_id},
-           {"event", "request"},
-           {"method", request.method},
-           {"path", request.path},
-           {"status", response.status},
-           {"io", io}};
-  if (!context.sub.empty()) log["sub"] = context.sub;
-  if (!response.log_detail.empty()) log["detail"] = response.log_detail;
-  json headers = json::array();
-  for (auto& [name, value] : response.headers) headers.push_back({std::move(name), std::move(value)});
-  json answer{{"response",
-               {{"status", response.status},
-                {"headers", std::move(headers)},
-                {"body", response.text             ? *response.text
-                         : response.body.is_null() ? std::string()
-                                                   : to_text(response.body)}}},
-              {"log", std::move(log)}};
+  JsonWriter out;
+  out.begin_object().key("response").begin_object();
+  out.key("status").integer(response.status).key("headers").begin_array();
+  for (const auto& [name, value] : response.headers) out.begin_array().string(name).string(value).end_array();
+  out.end_array().key("body").integer(0);
   if (response.stream) {
-    answer["response"]["stream"] =
-        json{{"key", response.stream->key}, {"offset", response.stream->offset}, {"length", response.stream->length}};
+    out.key("stream").begin_object();
+    out.key("key").string(response.stream->key);
+    out.key("offset").integer(response.stream->offset).key("length").integer(response.stream->length);
+    out.end_object();
   }
-  return answer;
+  out.end_object();
+  out.key("log").begin_object();
+  out.key("ts").string(clock::iso8601(context.exchange.now_ms())).key("level").string(response.log_level);
+  out.key("request_id").string(context.request_id).key("event").string("request");
+  out.key("method").string(request.method).key("path").string(request.path);
+  out.key("status").integer(response.status).key("io").integer(io);
+  if (!context.sub.empty()) out.key("sub").string(context.sub);
+  if (!response.log_detail.empty()) out.key("detail").string(response.log_detail);
+  out.end_object().end_object();
+  std::string body = response.text             ? std::move(*response.text)
+                     : response.body.is_null() ? std::string()
+                                               : to_text(response.body);
+  return Answer{std::move(out).text(), {std::move(body)}};
 }
 
 }  // namespace
@@ -107,16 +108,16 @@ namespace {
 // One HTTP request: its response, sent together with the writes it depends on.
 class HttpConversation final : public Conversation {
  public:
-  explicit HttpConversation(const json& call)
-      : Conversation(call),
+  explicit HttpConversation(CallFacts facts)
+      : Conversation(std::move(facts)),
         context_(exchange(), isolate_state().config, isolate_state(),
                  request_id::choose(exchange().request().header("x-request-id"), exchange().entropy())) {}
 
-  Task<json> run() override {
+  Task<Answer> run() override {
     Response response = co_await route_request(context_);
     if (response.commit.empty()) co_return finished(std::move(response), context_);
     std::vector<json> writes = std::move(response.commit);
-    json answer = finished(std::move(response), context_, Exchange::count_binding_calls(writes));
+    Answer answer = finished(std::move(response), context_, Exchange::count_binding_calls(writes));
     const std::vector<EffectResult> results = co_await commit(std::move(writes), std::move(answer));
     // Resumed only when a write failed: when they all succeed the shim sends the answer committed above.
     std::string failure;
@@ -132,6 +133,6 @@ class HttpConversation final : public Conversation {
 
 }  // namespace
 
-json start_http(const json& call) { return start_conversation(std::make_unique<HttpConversation>(call)); }
+Answer start_http(CallFacts facts) { return start_conversation(std::make_unique<HttpConversation>(std::move(facts))); }
 
 }  // namespace upgate

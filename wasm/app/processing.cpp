@@ -24,12 +24,12 @@ json outcome_of(const json& message, bool retry, int64_t delay_seconds) {
 class QueueRun final : public Conversation {
  public:
   explicit QueueRun(const json& call)
-      : Conversation(call),
+      : Conversation(call_facts_of(call)),
         config_(isolate_state().config),
         messages_(member_of(call, "messages")),
         request_id_(request_id::choose("", exchange().entropy())) {}
 
-  Task<json> run() override {
+  Task<Answer> run() override {
     json outcomes = json::array();
     for (const json& message : messages_) {
       const json& body = member_of(message, "body");
@@ -46,7 +46,7 @@ class QueueRun final : public Conversation {
       if (retry) ++retried_;
       outcomes.push_back(outcome_of(message, retry, delay_before(attempts)));
     }
-    co_return json{{"done", true}, {"outcomes", std::move(outcomes)}, {"log", log_line()}};
+    co_return Answer::of(json{{"done", true}, {"outcomes", std::move(outcomes)}, {"log", log_line()}});
   }
 
  private:
@@ -154,6 +154,6 @@ class QueueRun final : public Conversation {
 
 }  // namespace
 
-json start_queue(const json& call) { return start_conversation(std::make_unique<QueueRun>(call)); }
+Answer start_queue(const json& call) { return start_conversation(std::make_unique<QueueRun>(call)); }
 
 }  // namespace upgate

@@ -11,6 +11,7 @@
 #pragma once
 #include <cstdint>
 
+#include "protocol/answer.h"
 #include "util/json.h"
 
 namespace upgate {
@@ -19,6 +20,6 @@ namespace upgate {
 // (wrangler.toml's [[queues.consumers]], and the test harness's, say the same).
 constexpr int64_t kMaxDeliveries = 4;
 
-json start_queue(const json& call);
+Answer start_queue(const json& call);
 
 }  // namespace upgate

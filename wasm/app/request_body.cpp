@@ -7,7 +7,7 @@ namespace upgate {
 Task<Result<std::string>> read_request_body(Context& context) {
   EffectResult body;
   if (context.exchange.prefetched_body()) {
-    body = EffectResult(*context.exchange.prefetched_body());
+    body = *context.exchange.prefetched_body();
   } else {
     body = co_await context.exchange.perform_one(effects::read_body(kMaxJsonBodyBytes));
   }

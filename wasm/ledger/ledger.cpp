@@ -95,9 +95,10 @@ OperationFunction operation_named(const std::string& op) {
 // One ledger operation: load the shoot, run the operation, answer its result.
 class LedgerConversation final : public Conversation {
  public:
-  explicit LedgerConversation(const json& call) : Conversation(call), request_(member_of(call, "request")) {}
+  explicit LedgerConversation(const json& call)
+      : Conversation(call_facts_of(call)), request_(member_of(call, "request")) {}
 
-  Task<json> run() override {
+  Task<Answer> run() override {
     const json& actor = member_of(request_, "actor");
     Operation operation{exchange(),
                         request_,
@@ -115,13 +116,13 @@ class LedgerConversation final : public Conversation {
   }
 
  private:
-  static json done(json result) { return json{{"done", true}, {"result", std::move(result)}}; }
+  static Answer done(json result) { return Answer::of(json{{"done", true}, {"result", std::move(result)}}); }
   json request_;
 };
 
 }  // namespace
 
-json start_ledger(const json& call) { return start_conversation(std::make_unique<LedgerConversation>(call)); }
+Answer start_ledger(const json& call) { return start_conversation(std::make_unique<LedgerConversation>(call)); }
 
 // ---------------------------------------------------------------------------------------------------------
 // The shoot itself (contract 3).

@@ -10,10 +10,11 @@
 // The operations, their fields and their answers are listed in wasm/protocol/PROTOCOL.md; the Worker side
 // builds them with ledger/client.h.
 #pragma once
+#include "protocol/answer.h"
 #include "util/json.h"
 
 namespace upgate::ledger {
 
-json start_ledger(const json& call);
+Answer start_ledger(const json& call);
 
 }  // namespace upgate::ledger

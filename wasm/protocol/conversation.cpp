@@ -2,9 +2,11 @@
 
 #include <map>
 
+#include "util/json_writer.h"
+
 namespace upgate {
 
-Exchange::Round Conversation::commit(std::vector<json> writes, json then) {
+Exchange::Round Conversation::commit(std::vector<json> writes, Answer then) {
   then_ = std::move(then);
   return exchange_.perform(std::move(writes));
 }
@@ -17,16 +19,16 @@ class Conversations {
     return open;
   }
 
-  json start(std::unique_ptr<Conversation> conversation) {
+  Answer start(std::unique_ptr<Conversation> conversation) {
     const uint32_t handle = ++next_handle_;
     conversation->task_.emplace(conversation->run());
     conversation->task_->start();
     return answer(handle, std::move(conversation));
   }
 
-  json resume(uint32_t handle, json results) {
+  Answer resume(uint32_t handle, json results) {
     auto it = open_.find(handle);
-    if (it == open_.end()) return json{{"error", "unknown conversation handle"}};
+    if (it == open_.end()) return Answer::of(json{{"error", "unknown conversation handle"}});
     std::unique_ptr<Conversation> conversation = std::move(it->second);
     open_.erase(it);
     std::vector<EffectResult> answered;
@@ -36,7 +38,7 @@ class Conversations {
     }
     // Exactly one result per effect asked: a missing one counts as failed, extra ones are ignored.
     answered.resize(conversation->asked_, EffectResult(json{{"ok", false}, {"error", "no result"}}));
-    conversation->then_ = json();
+    conversation->then_.reset();
     conversation->exchange_.resume_with(std::move(answered));
     return answer(handle, std::move(conversation));
   }
@@ -45,28 +47,45 @@ class Conversations {
 
  private:
   // After the conversation ran as far as it could: its final answer, or the effects it waits on.
-  json answer(uint32_t handle, std::unique_ptr<Conversation> conversation) {
-    Task<json>& task = *conversation->task_;
+  Answer answer(uint32_t handle, std::unique_ptr<Conversation> conversation) {
+    Task<Answer>& task = *conversation->task_;
     if (task.done()) return task.take_result();
-    if (!conversation->exchange_.waiting()) return json{{"error", "a handler suspended without asking for I/O"}};
-    std::vector<json> asked = conversation->exchange_.take_asked();
+    if (!conversation->exchange_.waiting()) {
+      return Answer::of(json{{"error", "a handler suspended without asking for I/O"}});
+    }
+    const std::vector<json> asked = conversation->exchange_.take_asked();
     conversation->asked_ = asked.size();
-    json waiting{{"effects", std::move(asked)}, {"handle", handle}};
-    if (!conversation->then_.is_null()) waiting["then"] = std::move(conversation->then_);
+    Answer waiting = waiting_for(asked, handle, conversation->then_);
     open_[handle] = std::move(conversation);
     while (open_.size() > kMaxOpenConversations) open_.erase(open_.begin());  // handles grow: begin() is oldest
     return waiting;
+  }
+
+  // {"effects": [...], "handle": N, "then"?: <the answer the effects commit>}; then's bodies become the answer's.
+  static Answer waiting_for(const std::vector<json>& effects, uint32_t handle, std::optional<Answer>& then) {
+    JsonWriter out;
+    out.begin_object().key("effects").begin_array();
+    for (const json& effect : effects) out.raw(to_text(effect));
+    out.end_array().key("handle").integer(handle);
+    std::vector<std::string> bodies;
+    if (then) {
+      out.key("then").raw(then->text);
+      bodies = std::move(then->bodies);
+      then.reset();
+    }
+    out.end_object();
+    return Answer{std::move(out).text(), std::move(bodies)};
   }
 
   std::map<uint32_t, std::unique_ptr<Conversation>> open_;
   uint32_t next_handle_ = 0;
 };
 
-json start_conversation(std::unique_ptr<Conversation> conversation) {
+Answer start_conversation(std::unique_ptr<Conversation> conversation) {
   return Conversations::instance().start(std::move(conversation));
 }
 
-json resume_conversation(json resume) {
+Answer resume_conversation(json resume) {
   const auto handle = static_cast<uint32_t>(integer_field(resume, "handle"));
   return Conversations::instance().resume(handle, take_member(resume, "results"));
 }

@@ -12,6 +12,8 @@
 #pragma once
 #include <memory>
 
+#include "protocol/answer.h"
+#include "protocol/call_facts.h"
 #include "protocol/exchange.h"
 #include "protocol/task.h"
 #include "util/json.h"
@@ -22,7 +24,7 @@ namespace upgate {
 // answer. An answer that only waits on writes is made by awaiting Conversation::commit.
 class Conversation {
  public:
-  explicit Conversation(const json& call) : exchange_(call) {}
+  explicit Conversation(CallFacts facts) : exchange_(std::move(facts)) {}
   virtual ~Conversation() = default;
   Conversation(const Conversation&) = delete;
   Conversation& operator=(const Conversation&) = delete;
@@ -31,23 +33,23 @@ class Conversation {
 
   // Sends the effects with `then`, the answer to deliver when they all succeed; resumes (with their
   // results) only when one failed, for the conversation to answer anew.
-  Exchange::Round commit(std::vector<json> writes, json then);
+  Exchange::Round commit(std::vector<json> writes, Answer then);
 
   // The conversation's flow; started once, on the first call.
-  virtual Task<json> run() = 0;
+  virtual Task<Answer> run() = 0;
 
  private:
   friend class Conversations;
   Exchange exchange_;
-  json then_;         // the answer a pending commit delivers
-  size_t asked_ = 0;  // how many effects the shim was asked for
-  std::optional<Task<json>> task_;
+  std::optional<Answer> then_;  // the answer a pending commit delivers
+  size_t asked_ = 0;            // how many effects the shim was asked for
+  std::optional<Task<Answer>> task_;
 };
 
 // Starts a conversation of the given kind for the first call and answers it.
-json start_conversation(std::unique_ptr<Conversation> conversation);
+Answer start_conversation(std::unique_ptr<Conversation> conversation);
 // Takes the call: its results move into the conversation rather than being copied.
-json resume_conversation(json resume);
+Answer resume_conversation(json resume);
 json close_conversation(const json& close);
 
 // Conversations a misbehaving shim never finished are evicted oldest first beyond this many.

@@ -26,31 +26,11 @@ std::string RequestFacts::query_parameter(std::string_view name) const {
   return "";
 }
 
-namespace {
-RequestFacts read_request(const json& request) {
-  RequestFacts facts;
-  facts.method = string_field(request, "method");
-  facts.path = string_field(request, "path", "/");
-  facts.query = string_field(request, "query");
-  facts.scheme = string_field(request, "scheme", "https");
-  facts.ip = string_field(request, "ip");
-  if (member_of(request, "headers").is_array()) {
-    for (const auto& pair : member_of(request, "headers")) {
-      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) continue;
-      facts.headers.emplace_back(text::ascii_lower(pair[0].get<std::string>()), pair[1].get<std::string>());
-    }
-  }
-  facts.host = facts.header("host");
-  return facts;
-}
-}  // namespace
-
-Exchange::Exchange(const json& call)
-    : request_(read_request(member_of(call, "request"))),
-      now_ms_(integer_field(call, "now")),
-      entropy_(string_field(call, "entropy")) {
-  if (member_of(call, "body").is_object()) prefetched_body_ = member_of(call, "body");
-}
+Exchange::Exchange(CallFacts facts)
+    : request_(std::move(facts.request)),
+      now_ms_(facts.now_ms),
+      entropy_(std::move(facts.entropy)),
+      prefetched_body_(std::move(facts.prefetched_body)) {}
 
 Task<EffectResult> Exchange::perform_one(json effect) {
   std::vector<json> round;

@@ -47,10 +47,18 @@ class EffectResult {
   json result_;
 };
 
+// What a first call brings the conversation it starts (PROTOCOL.md, "The calls"), decoded once
+// (protocol/call_facts.h) so that nothing after it reads the call itself.
+struct CallFacts {
+  RequestFacts request;  // "http" calls only; empty otherwise
+  int64_t now_ms = 0;
+  std::string entropy;
+  std::optional<EffectResult> prefetched_body;  // a read_body result the shim read ahead
+};
+
 class Exchange {
  public:
-  // call: {"request": {...}, "now": <ms>, "entropy": "<hex>", "body"?: <read_body result>}
-  explicit Exchange(const json& call);
+  explicit Exchange(CallFacts facts);
 
   const RequestFacts& request() const { return request_; }
   int64_t now_ms() const { return now_ms_; }
@@ -59,7 +67,7 @@ class Exchange {
   const std::string& entropy() const { return entropy_; }
   // The body the shim read before the first call, when the prefetch rule (see dispatch.h) covered this
   // request: shaped like a read_body effect's result.
-  const std::optional<json>& prefetched_body() const { return prefetched_body_; }
+  const std::optional<EffectResult>& prefetched_body() const { return prefetched_body_; }
 
   // co_await perform({...}): one round of effects, performed together; resumes with their results in order.
   // An empty round resumes at once with no results.
@@ -97,7 +105,7 @@ class Exchange {
   RequestFacts request_;
   int64_t now_ms_ = 0;
   std::string entropy_;
-  std::optional<json> prefetched_body_;
+  std::optional<EffectResult> prefetched_body_;
   std::vector<json> asked_;
   std::vector<EffectResult> answered_;
   int64_t binding_calls_ = 0;

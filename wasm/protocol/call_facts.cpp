@@ -1,0 +1,107 @@
+#include "protocol/call_facts.h"
+
+#include "util/json_reader.h"
+#include "util/text.h"
+
+namespace upgate {
+
+namespace {
+
+// [[name, value], ...]: names lower-cased; an item that is not a pair of strings is left out.
+void read_headers(JsonReader& reader, RequestFacts& facts) {
+  reader.array([&] {
+    std::string name;
+    std::string value;
+    int count = 0;
+    bool strings = true;
+    const bool array = reader.array([&] {
+      std::optional<std::string> text = reader.string();
+      strings = strings && text.has_value();
+      if (!text) return;
+      (++count == 1 ? name : value) = std::move(*text);
+    });
+    if (array && strings && count == 2) facts.headers.emplace_back(text::ascii_lower(name), std::move(value));
+  });
+}
+
+void read_request(JsonReader& reader, RequestFacts& facts) {
+  std::optional<std::string> path;
+  std::optional<std::string> scheme;
+  reader.object([&](std::string_view key) {
+    if (key == "method") {
+      facts.method = reader.string().value_or("");
+    } else if (key == "path") {
+      path = reader.string();
+    } else if (key == "query") {
+      facts.query = reader.string().value_or("");
+    } else if (key == "scheme") {
+      scheme = reader.string();
+    } else if (key == "ip") {
+      facts.ip = reader.string().value_or("");
+    } else if (key == "headers") {
+      facts.headers.clear();
+      read_headers(reader, facts);
+    } else {
+      reader.skip();
+    }
+  });
+  facts.path = path.value_or("/");
+  facts.scheme = scheme.value_or("https");
+  facts.host = facts.header("host");
+}
+
+}  // namespace
+
+std::optional<DecodedCall> decode_call(std::string_view text) {
+  JsonReader reader(text);
+  DecodedCall call;
+  CallFacts& facts = call.facts;
+  facts.request.path = "/";
+  facts.request.scheme = "https";
+  const bool object = reader.object([&](std::string_view key) {
+    if (key == "op") {
+      call.op = reader.string().value_or("");
+    } else if (key == "request") {
+      facts.request = RequestFacts{};
+      read_request(reader, facts.request);
+    } else if (key == "now") {
+      facts.now_ms = reader.integer().value_or(0);
+    } else if (key == "entropy") {
+      facts.entropy = reader.string().value_or("");
+    } else if (key == "body") {
+      // The body's result is small ({"ok", "text"}) and read as a tree by whoever reads the body.
+      const std::string_view body = reader.raw();
+      facts.prefetched_body.reset();
+      if (!body.empty() && body.front() == '{') {
+        if (auto parsed = parse_json(body)) facts.prefetched_body = EffectResult(std::move(*parsed));
+      }
+    } else {
+      reader.skip();
+    }
+  });
+  if (!object || !reader.finished()) return std::nullopt;
+  return call;
+}
+
+CallFacts call_facts_of(const json& call) {
+  CallFacts facts;
+  const json& request = member_of(call, "request");
+  facts.request.method = string_field(request, "method");
+  facts.request.path = string_field(request, "path", "/");
+  facts.request.query = string_field(request, "query");
+  facts.request.scheme = string_field(request, "scheme", "https");
+  facts.request.ip = string_field(request, "ip");
+  if (member_of(request, "headers").is_array()) {
+    for (const auto& pair : member_of(request, "headers")) {
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) continue;
+      facts.request.headers.emplace_back(text::ascii_lower(pair[0].get<std::string>()), pair[1].get<std::string>());
+    }
+  }
+  facts.request.host = facts.request.header("host");
+  facts.now_ms = integer_field(call, "now");
+  facts.entropy = string_field(call, "entropy");
+  if (member_of(call, "body").is_object()) facts.prefetched_body = EffectResult(member_of(call, "body"));
+  return facts;
+}
+
+}  // namespace upgate

@@ -1,0 +1,25 @@
+// Decoding a first call's facts (CallFacts, exchange.h): the request, the time, the shim's entropy and a body
+// the shim read ahead.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "protocol/exchange.h"
+#include "util/json.h"
+
+namespace upgate {
+
+// A call read from its text without building a tree: its op ("" when it has none), and the facts it brings.
+struct DecodedCall {
+  std::string op;
+  CallFacts facts;
+};
+// nullopt when the text is not a well-formed JSON object.
+std::optional<DecodedCall> decode_call(std::string_view text);
+
+// From a call already parsed (the ops still read as a tree).
+CallFacts call_facts_of(const json& call);
+
+}  // namespace upgate
