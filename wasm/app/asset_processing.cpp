@@ -30,7 +30,7 @@ Task<bool> read_into(Exchange& exchange, const std::string& key, metadata::Reade
     round.push_back(
         effects::r2_read_range(key, static_cast<int64_t>(range.offset), static_cast<int64_t>(range.length)));
   }
-  const std::vector<EffectResult> reads = co_await exchange.perform(std::move(round));
+  const std::vector<EffectResult> reads = co_await exchange.perform(round);
   // Every blob is taken before any is judged, so a failed read leaves none behind in the table.
   std::vector<std::optional<std::string>> bytes;
   bytes.reserve(ranges.size());
@@ -103,7 +103,7 @@ Task<ProcessingOutcome> process_asset(Exchange& exchange, const std::string& sho
     writes.push_back(effects::r2_put_blob(preview_key, "image/jpeg", blob));
     keys[preview.name] = preview_key;
   }
-  const std::vector<EffectResult> stored = co_await exchange.perform(std::move(writes));
+  const std::vector<EffectResult> stored = co_await exchange.perform(writes);
   for (const EffectResult& put : stored) {
     if (!put.ok()) co_return transient("the previews could not be stored");
   }

@@ -65,7 +65,7 @@ class CleanupRun final : public Conversation {
     const std::string cursor = saved.ok() ? string_field(saved.value(), "value") : "";
     std::vector<json> listing{effects::kv_list(records::kWorkPrefix, cursor, kMaxShootsPerRun),
                               effects::r2_list("tmp/", "", kMaxTmpObjectsPerRun)};
-    const std::vector<EffectResult> listings = co_await cron.perform(std::move(listing));
+    const std::vector<EffectResult> listings = co_await cron.perform(listing);
     if (!listings[0].ok() || !listings[1].ok()) {
       // A cursor KV no longer takes must not stop every later run: the next one starts from the top.
       if (!cursor.empty()) co_await cron.perform_one(effects::kv_delete(kCursorKey));
@@ -111,7 +111,7 @@ class CleanupRun final : public Conversation {
       round.push_back(ledger::operation_effect("sweep", shoot_id, std::nullopt, request_id_, exchange().now_ms(),
                                                json{{"limit", share}}));
     }
-    const std::vector<EffectResult> swept = co_await exchange().perform(std::move(round));
+    const std::vector<EffectResult> swept = co_await exchange().perform(round);
     std::vector<Due> due;
     for (size_t i = 0; i < shoots.size(); ++i) {
       if (!swept[i].ok()) continue;  // that shoot waits for the next run
@@ -136,7 +136,7 @@ class CleanupRun final : public Conversation {
     for (const std::string& shoot_id : still_open_) {
       round.push_back(effects::kv_put(records::work_key(shoot_id), 1, records::kWorkIndexTtlSeconds));
     }
-    const std::vector<EffectResult> renewed = co_await exchange().perform(std::move(round));
+    const std::vector<EffectResult> renewed = co_await exchange().perform(round);
     co_return std::count_if(renewed.begin(), renewed.end(), [](const EffectResult& r) { return r.ok(); });
   }
 
@@ -152,7 +152,7 @@ class CleanupRun final : public Conversation {
         round.push_back(
             abort_storage_upload(isolate_state(), exchange().now_ms(), upload.object_key, upload.storage_upload_id));
     }
-    const std::vector<EffectResult> answers = co_await exchange().perform(std::move(round));
+    const std::vector<EffectResult> answers = co_await exchange().perform(round);
     size_t inspected = 0;
     size_t next_abort = due.size();
     for (size_t i = 0; i < due.size(); ++i) {
@@ -181,7 +181,7 @@ class CleanupRun final : public Conversation {
       round.push_back(ledger::operation_effect("swept", shoot_id, std::nullopt, request_id_, exchange().now_ms(),
                                                json{{"uploads", std::move(uploads)}}));
     }
-    const std::vector<EffectResult> recorded = co_await exchange().perform(std::move(round));
+    const std::vector<EffectResult> recorded = co_await exchange().perform(round);
     int64_t settled = 0;
     for (const EffectResult& result : recorded) {
       if (result.ok()) settled += integer_field(member_of(result.value(), "result"), "recorded");

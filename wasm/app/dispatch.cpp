@@ -33,7 +33,7 @@ json configure(const json& call) {
               {"prefetch_body", prefetch}};
 }
 
-Answer route_call(json call) {
+Answer route_call(const json& call) {
   const std::string op = string_field(call, "op");
   if (op == "configure") return Answer::of(configure(call));
   if (op == "check_files") return Answer::of(check_files(call));  // for clients; needs no configuration
@@ -42,20 +42,20 @@ Answer route_call(json call) {
   if (op == "scheduled") return start_scheduled(call);
   if (op == "queue") return start_queue(call);
   if (op == "ledger") return ledger::start_ledger(call);
-  if (op == "resume") return resume_conversation(std::move(call));
   if (op == "close") return Answer::of(close_conversation(call));
   if (auto answer = probe_call(op, call)) return Answer::of(*answer);
   return Answer::of(error_answer("unknown op"));
 }
 
-// An "http" call, the one every request starts with, is decoded without a tree (protocol/call_facts.h); the
-// other ops are still read as one.
+// "http", the call every request starts with, and "resume", every later step of a conversation, are decoded
+// without a tree (protocol/call_facts.h); the other ops are still read as one.
 std::optional<Answer> route_without_tree(std::string_view input) {
   if (!isolate_state().configured) return std::nullopt;
   std::optional<DecodedCall> call = decode_call(input);
   if (!call) return Answer::of(error_answer("input is not a JSON object"));
-  if (call->op != "http") return std::nullopt;
-  return start_http(std::move(call->facts));
+  if (call->op == "http") return start_http(std::move(call->facts));
+  if (call->op == "resume") return resume_conversation(call->handle, std::move(call->results));
+  return std::nullopt;
 }
 
 }  // namespace
@@ -67,7 +67,7 @@ std::string dispatch(std::string_view input) {
     if (std::optional<Answer> answer = route_without_tree(input)) return std::move(*answer).wire();
     auto call = parse_json(input);
     if (!call || !call->is_object()) return to_text(error_answer("input is not a JSON object"));
-    return route_call(std::move(*call)).wire();
+    return route_call(*call).wire();
   } catch (const std::exception& failure) {
     return to_text(json{{"error", "internal"}, {"detail", failure.what()}});
   }

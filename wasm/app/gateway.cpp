@@ -118,7 +118,7 @@ class HttpConversation final : public Conversation {
     if (response.commit.empty()) co_return finished(std::move(response), context_);
     std::vector<json> writes = std::move(response.commit);
     Answer answer = finished(std::move(response), context_, Exchange::count_binding_calls(writes));
-    const std::vector<EffectResult> results = co_await commit(std::move(writes), std::move(answer));
+    const std::vector<EffectResult> results = co_await commit(writes, std::move(answer));
     // Resumed only when a write failed: when they all succeed the shim sends the answer committed above.
     std::string failure;
     for (const EffectResult& result : results) {

@@ -93,7 +93,7 @@ Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller,
     if (!stored.empty()) fields["storageParts"] = std::move(stored);
     round.push_back(ledger_operation(context, "beginCompletion", shoot_id, &caller, std::move(fields)));
   }
-  std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
+  std::vector<EffectResult> answers = co_await context.exchange.perform(round);
   size_t next = 0;
   for (const auto& [shoot_id, members] : groups) {
     Result<json> result = ledger_result(std::move(answers[next++]));
@@ -196,7 +196,7 @@ Task<std::optional<Response>> assemble_parts(Context& context, std::vector<Compl
     const UploadSession& session = *upload.session;
     round.push_back(complete_storage_upload(context, session, upload.parts));
   }
-  co_await context.exchange.perform(std::move(round));
+  co_await context.exchange.perform(round);
   co_return std::nullopt;
 }
 
@@ -218,7 +218,7 @@ Task<std::optional<Response>> inspect_objects(Context& context, std::vector<Comp
           effects::r2_read_head(upload.session->object_key, magic::kHeadBytes, digesting(context.config, upload)));
     }
   }
-  const std::vector<EffectResult> reads = co_await context.exchange.perform(std::move(round));
+  const std::vector<EffectResult> reads = co_await context.exchange.perform(round);
   size_t next = 0;
   for (Completion& upload : uploads) {
     if (!upload.checking()) continue;
@@ -251,7 +251,7 @@ Task<std::optional<Response>> move_replacements(Context& context, std::vector<Co
     const UploadSession& session = *upload.session;
     round.push_back(effects::r2_copy(session.object_key, session.key, session.content_type, session.upload_id));
   }
-  const std::vector<EffectResult> copies = co_await context.exchange.perform(std::move(round));
+  const std::vector<EffectResult> copies = co_await context.exchange.perform(round);
   size_t next = 0;
   for (Completion& upload : uploads) {
     if (!verified_replacement(upload)) continue;
@@ -283,7 +283,7 @@ Task<std::optional<Response>> finish(Context& context, const jwt::Claims& caller
     }
     round.push_back(ledger_operation(context, "finishCompletion", shoot_id, &caller, json{{"outcomes", outcomes}}));
   }
-  std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
+  std::vector<EffectResult> answers = co_await context.exchange.perform(round);
   size_t next = 0;
   for (const auto& [shoot_id, members] : groups) {
     Result<json> result = ledger_result(std::move(answers[next++]));

@@ -79,7 +79,7 @@ Task<Response> handle_readyz(Context& context) {
   std::vector<json> round{
       effects::kv_get("readyz:probe"), effects::r2_head("readyz/probe"),
       ledger::operation_effect("ping", "READYZ", std::nullopt, context.request_id, context.exchange.now_ms())};
-  const std::vector<EffectResult> probes = co_await context.exchange.perform(std::move(round));
+  const std::vector<EffectResult> probes = co_await context.exchange.perform(round);
   const auto check = [](const EffectResult& probe) { return probe.ok() ? "ok" : "unreachable"; };
   // A queue cannot be probed without sending to it: its check is that UPLOAD_EVENTS is bound.
   const bool queue = context.isolate.has_event_queue;

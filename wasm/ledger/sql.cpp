@@ -1,9 +1,15 @@
 #include "ledger/sql.h"
 
+#include "util/json_writer.h"
+
 namespace upgate::ledger {
 
-json sql_effect(const Statement& statement) {
-  return json{{"type", "sql"}, {"query", statement.query}, {"params", statement.params}};
+// Written as text: a round of statements is most of what a ledger operation sends.
+Effect sql_effect(const Statement& statement) {
+  JsonWriter out;
+  out.begin_object().key("type").string("sql").key("query").string(statement.query);
+  out.key("params").raw(to_text(statement.params)).end_object();
+  return Effect{"sql", std::move(out).text()};
 }
 
 Rows rows_of(const EffectResult& result) {
@@ -16,7 +22,7 @@ Rows rows_of(const EffectResult& result) {
 }
 
 Task<std::vector<Rows>> run(Exchange& exchange, std::vector<Statement> statements) {
-  std::vector<json> round;
+  std::vector<Effect> round;
   round.reserve(statements.size());
   for (const Statement& statement : statements) round.push_back(sql_effect(statement));
   const std::vector<EffectResult> results = co_await exchange.perform(std::move(round));

@@ -15,7 +15,7 @@ struct Statement {
   json params = json::array();
 };
 
-json sql_effect(const Statement& statement);
+Effect sql_effect(const Statement& statement);
 
 // The rows one statement answered; empty when it failed (the shim then aborts the transaction anyway).
 using Rows = std::vector<json>;

@@ -68,6 +68,11 @@ std::optional<DecodedCall> decode_call(std::string_view text) {
       facts.now_ms = reader.integer().value_or(0);
     } else if (key == "entropy") {
       facts.entropy = reader.string().value_or("");
+    } else if (key == "handle") {
+      call.handle = reader.integer().value_or(0);
+    } else if (key == "results") {
+      call.results.clear();
+      reader.array([&] { call.results.push_back(EffectResult::from_text(reader.raw())); });
     } else if (key == "body") {
       // The body's result is small ({"ok", "text"}) and read as a tree by whoever reads the body.
       const std::string_view body = reader.raw();

@@ -11,10 +11,13 @@
 
 namespace upgate {
 
-// A call read from its text without building a tree: its op ("" when it has none), and the facts it brings.
+// A call read from its text without building a tree: its op ("" when it has none), the facts a first call
+// brings, and what a "resume" carries: the conversation's handle and the effects' results, each kept as text.
 struct DecodedCall {
   std::string op;
   CallFacts facts;
+  int64_t handle = 0;
+  std::vector<EffectResult> results;
 };
 // nullopt when the text is not a well-formed JSON object.
 std::optional<DecodedCall> decode_call(std::string_view text);

@@ -6,9 +6,9 @@
 
 namespace upgate {
 
-Exchange::Round Conversation::commit(std::vector<json> writes, Answer then) {
+Exchange::Round Conversation::commit(const std::vector<json>& writes, Answer then) {
   then_ = std::move(then);
-  return exchange_.perform(std::move(writes));
+  return exchange_.perform(writes);
 }
 
 // The registry of open conversations, by handle.
@@ -26,16 +26,11 @@ class Conversations {
     return answer(handle, std::move(conversation));
   }
 
-  Answer resume(uint32_t handle, json results) {
+  Answer resume(uint32_t handle, std::vector<EffectResult> answered) {
     auto it = open_.find(handle);
     if (it == open_.end()) return Answer::of(json{{"error", "unknown conversation handle"}});
     std::unique_ptr<Conversation> conversation = std::move(it->second);
     open_.erase(it);
-    std::vector<EffectResult> answered;
-    if (results.is_array()) {
-      answered.reserve(results.size());
-      for (auto& result : results) answered.emplace_back(std::move(result));
-    }
     // Exactly one result per effect asked: a missing one counts as failed, extra ones are ignored.
     answered.resize(conversation->asked_, EffectResult(json{{"ok", false}, {"error", "no result"}}));
     conversation->then_.reset();
@@ -53,7 +48,7 @@ class Conversations {
     if (!conversation->exchange_.waiting()) {
       return Answer::of(json{{"error", "a handler suspended without asking for I/O"}});
     }
-    const std::vector<json> asked = conversation->exchange_.take_asked();
+    const std::vector<Effect> asked = conversation->exchange_.take_asked();
     conversation->asked_ = asked.size();
     Answer waiting = waiting_for(asked, handle, conversation->then_);
     open_[handle] = std::move(conversation);
@@ -62,10 +57,10 @@ class Conversations {
   }
 
   // {"effects": [...], "handle": N, "then"?: <the answer the effects commit>}; then's bodies become the answer's.
-  static Answer waiting_for(const std::vector<json>& effects, uint32_t handle, std::optional<Answer>& then) {
+  static Answer waiting_for(const std::vector<Effect>& effects, uint32_t handle, std::optional<Answer>& then) {
     JsonWriter out;
     out.begin_object().key("effects").begin_array();
-    for (const json& effect : effects) out.raw(to_text(effect));
+    for (const Effect& effect : effects) out.raw(effect.text);
     out.end_array().key("handle").integer(handle);
     std::vector<std::string> bodies;
     if (then) {
@@ -85,9 +80,8 @@ Answer start_conversation(std::unique_ptr<Conversation> conversation) {
   return Conversations::instance().start(std::move(conversation));
 }
 
-Answer resume_conversation(json resume) {
-  const auto handle = static_cast<uint32_t>(integer_field(resume, "handle"));
-  return Conversations::instance().resume(handle, take_member(resume, "results"));
+Answer resume_conversation(int64_t handle, std::vector<EffectResult> results) {
+  return Conversations::instance().resume(static_cast<uint32_t>(handle), std::move(results));
 }
 
 json close_conversation(const json& close) {

@@ -33,7 +33,7 @@ class Conversation {
 
   // Sends the effects with `then`, the answer to deliver when they all succeed; resumes (with their
   // results) only when one failed, for the conversation to answer anew.
-  Exchange::Round commit(std::vector<json> writes, Answer then);
+  Exchange::Round commit(const std::vector<json>& writes, Answer then);
 
   // The conversation's flow; started once, on the first call.
   virtual Task<Answer> run() = 0;
@@ -48,8 +48,8 @@ class Conversation {
 
 // Starts a conversation of the given kind for the first call and answers it.
 Answer start_conversation(std::unique_ptr<Conversation> conversation);
-// Takes the call: its results move into the conversation rather than being copied.
-Answer resume_conversation(json resume);
+// {"op": "resume", "handle", "results"}, as decode_call reads it (call_facts.h).
+Answer resume_conversation(int64_t handle, std::vector<EffectResult> results);
 json close_conversation(const json& close);
 
 // Conversations a misbehaving shim never finished are evicted oldest first beyond this many.

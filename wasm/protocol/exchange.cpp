@@ -1,6 +1,7 @@
 #include "protocol/exchange.h"
 
 #include "util/encoding.h"
+#include "util/json_reader.h"
 #include "util/text.h"
 
 namespace upgate {
@@ -26,6 +27,37 @@ std::string RequestFacts::query_parameter(std::string_view name) const {
   return "";
 }
 
+EffectResult EffectResult::from_text(std::string_view text) {
+  EffectResult result;
+  result.text_ = text;
+  return result;
+}
+
+bool EffectResult::ok() const {
+  if (parsed_) return bool_field(*parsed_, "ok");
+  // Only "ok", read from the text: a failed write's result is never looked at further.
+  JsonReader reader(text_);
+  bool ok = false;
+  reader.object([&](std::string_view key) {
+    if (key == "ok") {
+      ok = reader.boolean().value_or(false);
+    } else {
+      reader.skip();
+    }
+  });
+  return ok && reader.finished();
+}
+
+const json& EffectResult::value() const {
+  if (!parsed_) parsed_ = parse_json(text_).value_or(json());
+  return *parsed_;
+}
+
+json EffectResult::take_member(const char* name) && {
+  value();
+  return upgate::take_member(*parsed_, name);
+}
+
 Exchange::Exchange(CallFacts facts)
     : request_(std::move(facts.request)),
       now_ms_(facts.now_ms),
@@ -35,21 +67,37 @@ Exchange::Exchange(CallFacts facts)
 Task<EffectResult> Exchange::perform_one(json effect) {
   std::vector<json> round;
   round.push_back(std::move(effect));
-  std::vector<EffectResult> results = co_await perform(std::move(round));
+  std::vector<EffectResult> results = co_await perform(round);
   co_return results.empty() ? EffectResult() : std::move(results.front());
+}
+
+namespace {
+// read_body and verify_signature are the shim's own work, not calls to a binding, nor is a webhook's outbound
+// fetch; r2_copy is two (a get and a put); a ledger operation is one Durable Object call.
+int64_t binding_calls_of(std::string_view type) {
+  if (type == "r2_copy") return 2;
+  const bool binding = type.rfind("kv_", 0) == 0 || type.rfind("r2_", 0) == 0 || type.rfind("queue_", 0) == 0 ||
+                       type == "rate_limiter" || type == "ledger";
+  return binding ? 1 : 0;
+}
+}  // namespace
+
+Exchange::Round Exchange::perform(const std::vector<json>& effects) {
+  std::vector<Effect> encoded;
+  encoded.reserve(effects.size());
+  for (const json& effect : effects) encoded.push_back(Effect::of(effect));
+  return perform(std::move(encoded));
+}
+
+int64_t Exchange::count_binding_calls(const std::vector<Effect>& effects) {
+  int64_t calls = 0;
+  for (const Effect& effect : effects) calls += binding_calls_of(effect.type);
+  return calls;
 }
 
 int64_t Exchange::count_binding_calls(const std::vector<json>& effects) {
   int64_t calls = 0;
-  for (const json& effect : effects) {
-    const std::string type = string_field(effect, "type");
-    // read_body and verify_signature are the shim's own work, not calls to a binding, nor is a webhook's
-    // outbound fetch; r2_copy is two (a get and a put); a ledger operation is one Durable Object call.
-    if (type.rfind("kv_", 0) == 0 || type.rfind("r2_", 0) == 0 || type.rfind("queue_", 0) == 0 ||
-        type == "rate_limiter" || type == "ledger")
-      ++calls;
-    if (type == "r2_copy") ++calls;
-  }
+  for (const json& effect : effects) calls += binding_calls_of(string_field(effect, "type"));
   return calls;
 }
 

@@ -33,18 +33,23 @@ struct RequestFacts {
   std::string query_parameter(std::string_view name) const;
 };
 
-// What an effect answered: {"ok": true, ...} or {"ok": false, "error"}.
+// What an effect answered: {"ok": true, ...} or {"ok": false, "error"}. A result that arrived as text stays
+// text until it is read as a tree: a round's results are parsed one by one, by whoever reads them.
 class EffectResult {
  public:
   EffectResult() = default;
-  explicit EffectResult(json result) : result_(std::move(result)) {}
-  bool ok() const { return bool_field(result_, "ok"); }
-  const json& value() const { return result_; }
+  explicit EffectResult(json result) : parsed_(std::move(result)) {}
+  static EffectResult from_text(std::string_view text);
+
+  bool ok() const;
+  // The result as a tree (null when its text was malformed).
+  const json& value() const;
   // One member moved out (null when absent), for a result read once and then dropped.
-  json take_member(const char* name) && { return upgate::take_member(result_, name); }
+  json take_member(const char* name) &&;
 
  private:
-  json result_;
+  std::string text_;
+  mutable std::optional<json> parsed_;
 };
 
 // What a first call brings the conversation it starts (PROTOCOL.md, "The calls"), decoded once
@@ -54,6 +59,14 @@ struct CallFacts {
   int64_t now_ms = 0;
   std::string entropy;
   std::optional<EffectResult> prefetched_body;  // a read_body result the shim read ahead
+};
+
+// One effect as the shim reads it (the table in PROTOCOL.md): its type, and its JSON text, written once.
+struct Effect {
+  std::string type;
+  std::string text;
+  // From a tree, the way most effects are still built (the effects:: constructors below).
+  static Effect of(const json& effect) { return Effect{string_field(effect, "type"), to_text(effect)}; }
 };
 
 class Exchange {
@@ -73,7 +86,7 @@ class Exchange {
   // An empty round resumes at once with no results.
   class Round {
    public:
-    Round(Exchange& exchange, std::vector<json> effects) : exchange_(exchange), effects_(std::move(effects)) {}
+    Round(Exchange& exchange, std::vector<Effect> effects) : exchange_(exchange), effects_(std::move(effects)) {}
     bool await_ready() const noexcept { return effects_.empty(); }
     void await_suspend(coro::coroutine_handle<> waiting) {
       exchange_.asked_ = std::move(effects_);
@@ -83,22 +96,24 @@ class Exchange {
 
    private:
     Exchange& exchange_;
-    std::vector<json> effects_;
+    std::vector<Effect> effects_;
   };
-  Round perform(std::vector<json> effects) {
+  Round perform(std::vector<Effect> effects) {
     binding_calls_ += count_binding_calls(effects);
     return Round(*this, std::move(effects));
   }
+  Round perform(const std::vector<json>& effects);
   // One effect on its own.
   Task<EffectResult> perform_one(json effect);
 
   // How many binding calls (KV, R2, Durable Object, rate limiter) the rounds asked for so far: the log line's "io".
   int64_t binding_calls() const { return binding_calls_; }
+  static int64_t count_binding_calls(const std::vector<Effect>& effects);
   static int64_t count_binding_calls(const std::vector<json>& effects);
 
   // For the conversation (conversation.h): what the suspended handler asked for, and resuming it.
   bool waiting() const { return static_cast<bool>(waiting_); }
-  std::vector<json> take_asked() { return std::exchange(asked_, {}); }
+  std::vector<Effect> take_asked() { return std::exchange(asked_, {}); }
   void resume_with(std::vector<EffectResult> results);
 
  private:
@@ -106,7 +121,7 @@ class Exchange {
   int64_t now_ms_ = 0;
   std::string entropy_;
   std::optional<EffectResult> prefetched_body_;
-  std::vector<json> asked_;
+  std::vector<Effect> asked_;
   std::vector<EffectResult> answered_;
   int64_t binding_calls_ = 0;
   coro::coroutine_handle<> waiting_;
