@@ -5,7 +5,8 @@
 // statement comes next; this one is plain JavaScript that runs the same statements.
 //
 // presign, per call (wasm/ledger/ledger.cpp load_shoot, then wasm/ledger/uploads.cpp presign):
-//   SELECT name FROM sqlite_master (the CREATE statements as well, only when a table is missing);
+//   SELECT name FROM sqlite_master (the CREATE statements as well, only when a table is missing), only until
+//   the object has once seen every table;
 //   SELECT * FROM shoot; the three look-ups of look_up_keys (assets by key, assets by digest, the uploads
 //   pending on the keys); then per file: INSERT INTO uploads (or, for a file declared the same way again, the
 //   UPDATE of its presignedAtMs; for a declaration that changed, the cancelled upload's UPDATE and audit row
@@ -58,13 +59,19 @@ function randomHex(bytes) {
 }
 
 export class BenchShootLedger extends DurableObject {
+  // Seen with every table once: later operations skip sqlite_master, as load_shoot's SchemaSeen does.
+  #schemaSeen = false;
+
   // The shoot as stored, or null for an object no shoot was created in (load_shoot).
   #loadShoot() {
     const sql = this.ctx.storage.sql;
+    if (this.#schemaSeen) return sql.exec("SELECT * FROM shoot WHERE id = 1").toArray()[0] ?? null;
     const present = new Set(sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name));
     if (!present.has("shoot")) return null;
     if (!TABLES.every((name) => present.has(name))) for (const create of SCHEMA) sql.exec(create);
-    return sql.exec("SELECT * FROM shoot WHERE id = 1").toArray()[0] ?? null;
+    const shoot = sql.exec("SELECT * FROM shoot WHERE id = 1").toArray()[0] ?? null;
+    this.#schemaSeen = shoot !== null;
+    return shoot;
   }
 
   #audit(at, action, actor, requestId, key = null, uploadId = null, detail = null) {

@@ -52,10 +52,10 @@ function presignSection(presign, settings) {
       `(/proc schedstat) divided by the requests: it includes the local KV and Durable Object simulators, which run ` +
       `in the same workerd, and is not inflated by other processes on the machine. Every request presigns a file ` +
       `name not used before. Per request: Upgate, the reference and the floor make one Durable Object call to the ` +
-      `shoot's SQLite ledger (the same SQL: shoot and schema check, three look-ups, the upload INSERT, the audit ` +
-      `INSERT) plus one KV put of the shoot's work-index entry when due (at most hourly, so once per run); Upgate v1 ` +
-      `makes three KV gets then three KV puts. io: the binding calls the target's own log line reports for one more ` +
-      `presign after the load (the work index no longer due).`,
+      `shoot's SQLite ledger (the same SQL: the shoot row, with the schema check on an object's first operation ` +
+      `only, three look-ups, the upload INSERT, the audit INSERT) plus one KV put of the shoot's work-index entry ` +
+      `when due (at most hourly, so once per run); Upgate v1 makes three KV gets then three KV puts. io: the binding ` +
+      `calls the target's own log line reports for one more presign after the load (the work index no longer due).`,
     "",
   ];
   const rows = Object.entries(presign.targets).map(([name, r]) => [
