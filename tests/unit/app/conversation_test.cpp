@@ -142,3 +142,55 @@ TEST_CASE("open conversations are bounded: the oldest is evicted") {
   CHECK(call(json{{"op", "resume"}, {"handle", first["handle"]}, {"results", json::array({kDecided})}})
             .contains("error"));
 }
+
+namespace {
+// The first SQL statement a getShoot operation on `shoot_id` asks its Durable Object for.
+json first_statement_of_get_shoot(const std::string& shoot_id) {
+  configure();
+  const json answer = call(json{{"op", "ledger"},
+                                {"request",
+                                 {{"op", "getShoot"},
+                                  {"shootId", shoot_id},
+                                  {"requestId", "req_test"},
+                                  {"now", kNowMs},
+                                  {"actor", {{"sub", "alice"}, {"admin", false}}}}},
+                                {"now", kNowMs},
+                                {"entropy", std::string(32, 'b')}});
+  REQUIRE(answer.contains("effects"));
+  call(json{{"op", "close"}, {"handle", answer["handle"]}});
+  return answer["effects"][0];
+}
+}  // namespace
+
+TEST_CASE("the ledger looks at sqlite_master until it has seen a shoot with every table, then no more") {
+  configure();
+  const std::string shoot_id = "wed-schema-seen";
+  CHECK(string_field(first_statement_of_get_shoot(shoot_id), "query").find("sqlite_master") != std::string::npos);
+
+  // One operation that finds every table and the shoot row.
+  json answer = call(json{{"op", "ledger"},
+                          {"request",
+                           {{"op", "getShoot"},
+                            {"shootId", shoot_id},
+                            {"requestId", "req_test"},
+                            {"now", kNowMs},
+                            {"actor", {{"sub", "alice"}, {"admin", false}}}}},
+                          {"now", kNowMs},
+                          {"entropy", std::string(32, 'b')}});
+  json tables = json::array();
+  for (const char* name : {"shoot", "uploads", "parts", "assets", "audit"}) tables.push_back({{"name", name}});
+  answer = call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", {{{"ok", true}, {"rows", tables}}}}});
+  REQUIRE(answer["effects"].size() == 1);  // no CREATE: every table is there
+  CHECK(answer["effects"][0]["query"] == "SELECT * FROM shoot WHERE id = 1");
+  const json shoot_row{{"shootId", shoot_id}, {"owner", "alice"}, {"createdAtMs", kNowMs}, {"workIndexedAtMs", 0}};
+  answer = call(json{{"op", "resume"},
+                     {"handle", answer["handle"]},
+                     {"results", {{{"ok", true}, {"rows", json::array({shoot_row})}}}}});
+  answer = call(
+      json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", {{{"ok", true}, {"rows", json::array()}}}}});
+  REQUIRE(answer["done"] == true);
+
+  CHECK(first_statement_of_get_shoot(shoot_id)["query"] == "SELECT * FROM shoot WHERE id = 1");
+  // Another shoot is looked at afresh.
+  CHECK(string_field(first_statement_of_get_shoot("wed-other"), "query").find("sqlite_master") != std::string::npos);
+}
