@@ -501,34 +501,6 @@ class Walker {
   int ifds_ = 0;
 };
 
-// The length of the valid UTF-8 sequence of two or more bytes starting at pos; 0 when there is none.
-size_t utf8_sequence(std::string_view text, size_t pos) {
-  const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[i]); };
-  const uint8_t lead = byte(pos);
-  size_t length = 0;
-  uint8_t low = 0x80;
-  uint8_t high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (pos + length > text.size()) return 0;
-  if (byte(pos + 1) < low || byte(pos + 1) > high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (byte(pos + i) < 0x80 || byte(pos + i) > 0xBF) return 0;
-  }
-  return length;
-}
-
 }  // namespace
 
 std::optional<std::string> clean_text(std::string_view raw) {
@@ -547,9 +519,9 @@ std::optional<std::string> clean_text(std::string_view raw) {
         out += static_cast<char>(c);
       }
       ++pos;
-    } else if (const size_t length = utf8_sequence(raw, pos); length > 0) {
-      out.append(raw.substr(pos, length));
-      pos += length;
+    } else if (const auto sequence = encoding::utf8_sequence_at(raw, pos); sequence.valid) {
+      out.append(raw.substr(pos, sequence.length));
+      pos += sequence.length;
     } else {
       encoding::append_utf8(out, 0xFFFD);
       ++pos;

@@ -154,6 +154,33 @@ std::optional<std::string> uri_decode(std::string_view text) {
   return out;
 }
 
+Utf8Sequence utf8_sequence_at(std::string_view text, size_t at) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  size_t length = 0;
+  unsigned low = 0x80;
+  unsigned high = 0xBF;  // the range of the first continuation byte; later ones are 80..BF
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return {1, false};
+  }
+  size_t taken = 1;
+  while (taken < length && at + taken < text.size()) {
+    const auto c = static_cast<unsigned char>(text[at + taken]);
+    if (c < (taken == 1 ? low : 0x80) || c > (taken == 1 ? high : 0xBF)) break;
+    ++taken;
+  }
+  return {taken, taken == length};
+}
+
 void append_utf8(std::string& out, uint32_t code_point) {
   if (code_point < 0x80) {
     out += static_cast<char>(code_point);

@@ -31,4 +31,13 @@ std::optional<std::string> uri_decode(std::string_view text);
 // Appends the UTF-8 encoding of a code point (up to U+10FFFF; the caller rules out surrogates if it must).
 void append_utf8(std::string& out, uint32_t code_point);
 
+// The UTF-8 sequence that starts at text[at], a byte of 0x80 or more (RFC 3629: no overlong forms, no
+// surrogates, nothing past U+10FFFF): its length and whether it is complete. An ill-formed one covers its
+// maximal valid prefix, at least the lead byte (what one U+FFFD replaces, in Unicode's practice).
+struct Utf8Sequence {
+  size_t length;
+  bool valid;
+};
+Utf8Sequence utf8_sequence_at(std::string_view text, size_t at);
+
 }  // namespace upgate::encoding

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "util/encoding.h"
+
 namespace upgate {
 
 namespace {
@@ -15,23 +17,6 @@ int hex_value(char c) {
   return -1;
 }
 
-void append_utf8(std::string& out, uint32_t code_point) {
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xC0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xE0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
-}
 }  // namespace
 
 char JsonReader::peek() {
@@ -282,7 +267,7 @@ bool JsonReader::read_escape(std::string& out) {
     if (!four_hex(low) || low < 0xDC00 || low > 0xDFFF) return false;
     code_point = 0x10000 + ((code_point - 0xD800) << 10) + (low - 0xDC00);
   }
-  append_utf8(out, code_point);
+  encoding::append_utf8(out, code_point);
   return true;
 }
 

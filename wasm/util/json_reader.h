@@ -61,6 +61,9 @@ class JsonReader {
   // A member name: a view of the text itself, or of `escaped` when it holds escapes.
   bool read_key(std::string_view& key, std::string& escaped);
   bool read_escape(std::string& out);
+  // An object or an array: on_each() for each member or item, commas and brackets checked here.
+  template <typename OnEach>
+  bool container(char open, char close, OnEach&& on_each);
   bool enter();  // one nesting level deeper; fails beyond kMaxDepth
   void leave() { --depth_; }
 
@@ -70,59 +73,48 @@ class JsonReader {
   bool failed_ = false;
 };
 
-template <typename OnMember>
-bool JsonReader::object(OnMember&& on_member) {
+template <typename OnEach>
+bool JsonReader::container(char open, char close, OnEach&& on_each) {
   if (failed_) return false;
-  if (peek() != '{') {
+  if (peek() != open) {
     skip();
     return false;
   }
   if (!enter()) return false;
   ++at_;
-  if (peek() == '}') {
+  if (peek() == close) {
     ++at_;
     leave();
     return true;
   }
-  std::string escaped;  // a key's decoded text, when it holds escapes
   while (!failed_) {
-    std::string_view key;
-    if (!read_key(key, escaped) || !consume(':')) return fail();
-    on_member(key);
+    on_each();
     if (failed_) return false;
     const char next = peek();
     ++at_;
-    if (next == '}') break;
+    if (next == close) break;
     if (next != ',') return fail();
   }
   leave();
   return !failed_;
 }
 
+template <typename OnMember>
+bool JsonReader::object(OnMember&& on_member) {
+  std::string escaped;  // a key's decoded text, when it holds escapes
+  return container('{', '}', [&] {
+    std::string_view key;
+    if (!read_key(key, escaped) || !consume(':')) {
+      fail();
+      return;
+    }
+    on_member(key);
+  });
+}
+
 template <typename OnItem>
 bool JsonReader::array(OnItem&& on_item) {
-  if (failed_) return false;
-  if (peek() != '[') {
-    skip();
-    return false;
-  }
-  if (!enter()) return false;
-  ++at_;
-  if (peek() == ']') {
-    ++at_;
-    leave();
-    return true;
-  }
-  while (!failed_) {
-    on_item();
-    if (failed_) return false;
-    const char next = peek();
-    ++at_;
-    if (next == ']') break;
-    if (next != ',') return fail();
-  }
-  leave();
-  return !failed_;
+  return container('[', ']', on_item);
 }
 
 }  // namespace upgate

@@ -1,43 +1,10 @@
 #include "util/json_writer.h"
 
+#include "util/encoding.h"
+
 namespace upgate {
 
 namespace {
-
-// At text[at], a byte of 0x80 or more: how many bytes form the UTF-8 sequence there (RFC 3629: no overlong
-// forms, no surrogates, nothing past U+10FFFF), and whether it is complete. An ill-formed one covers its
-// maximal valid prefix (at least the lead byte), which becomes one U+FFFD, as nlohmann's replacing dump does.
-struct Utf8Sequence {
-  size_t length;
-  bool valid;
-};
-
-Utf8Sequence utf8_sequence(std::string_view text, size_t at) {
-  const auto lead = static_cast<unsigned char>(text[at]);
-  size_t length = 0;
-  unsigned low = 0x80;
-  unsigned high = 0xBF;  // the range of the first continuation byte; later ones are 80..BF
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return {1, false};
-  }
-  size_t taken = 1;
-  while (taken < length && at + taken < text.size()) {
-    const auto c = static_cast<unsigned char>(text[at + taken]);
-    if (c < (taken == 1 ? low : 0x80) || c > (taken == 1 ? high : 0xBF)) break;
-    ++taken;
-  }
-  return {taken, taken == length};
-}
 
 void escape_control(std::string& out, unsigned char c) {
   switch (c) {
@@ -150,7 +117,7 @@ void JsonWriter::quoted(std::string_view text) {
       escape_control(out_, c);
       ++at;
     } else {
-      const Utf8Sequence sequence = utf8_sequence(text, at);
+      const encoding::Utf8Sequence sequence = encoding::utf8_sequence_at(text, at);
       if (sequence.valid) {
         out_.append(text.substr(at, sequence.length));
       } else {

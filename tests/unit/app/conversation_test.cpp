@@ -144,18 +144,23 @@ TEST_CASE("open conversations are bounded: the oldest is evicted") {
 }
 
 namespace {
-// The first SQL statement a getShoot operation on `shoot_id` asks its Durable Object for.
+// A getShoot operation on the shoot, as the Durable Object hands it to its core.
+json get_shoot_call(const std::string& shoot_id) {
+  return json{{"op", "ledger"},
+              {"request",
+               {{"op", "getShoot"},
+                {"shootId", shoot_id},
+                {"requestId", "req_test"},
+                {"now", kNowMs},
+                {"actor", {{"sub", "alice"}, {"admin", false}}}}},
+              {"now", kNowMs},
+              {"entropy", std::string(32, 'b')}};
+}
+
+// The first SQL statement a getShoot operation on the shoot asks its Durable Object for.
 json first_statement_of_get_shoot(const std::string& shoot_id) {
   configure();
-  const json answer = call(json{{"op", "ledger"},
-                                {"request",
-                                 {{"op", "getShoot"},
-                                  {"shootId", shoot_id},
-                                  {"requestId", "req_test"},
-                                  {"now", kNowMs},
-                                  {"actor", {{"sub", "alice"}, {"admin", false}}}}},
-                                {"now", kNowMs},
-                                {"entropy", std::string(32, 'b')}});
+  const json answer = call(get_shoot_call(shoot_id));
   REQUIRE(answer.contains("effects"));
   call(json{{"op", "close"}, {"handle", answer["handle"]}});
   return answer["effects"][0];
@@ -168,15 +173,7 @@ TEST_CASE("the ledger looks at sqlite_master until it has seen a shoot with ever
   CHECK(string_field(first_statement_of_get_shoot(shoot_id), "query").find("sqlite_master") != std::string::npos);
 
   // One operation that finds every table and the shoot row.
-  json answer = call(json{{"op", "ledger"},
-                          {"request",
-                           {{"op", "getShoot"},
-                            {"shootId", shoot_id},
-                            {"requestId", "req_test"},
-                            {"now", kNowMs},
-                            {"actor", {{"sub", "alice"}, {"admin", false}}}}},
-                          {"now", kNowMs},
-                          {"entropy", std::string(32, 'b')}});
+  json answer = call(get_shoot_call(shoot_id));
   json tables = json::array();
   for (const char* name : {"shoot", "uploads", "parts", "assets", "audit"}) tables.push_back({{"name", name}});
   answer = call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", {{{"ok", true}, {"rows", tables}}}}});
