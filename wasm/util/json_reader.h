@@ -23,6 +23,7 @@ class JsonReader {
  public:
   static constexpr int kMaxDepth = 64;
 
+  // The reader views the text, and raw() and member names view it too: the text must outlive them.
   explicit JsonReader(std::string_view text) : text_(text) {}
 
   // Reads an object: on_member(key) for each member, which must read (or skip) that member's value. Another
