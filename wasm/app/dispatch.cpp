@@ -38,7 +38,6 @@ Answer route_call(const json& call) {
   if (op == "configure") return Answer::of(configure(call));
   if (op == "check_files") return Answer::of(check_files(call));  // for clients; needs no configuration
   if (!isolate_state().configured) return Answer::of(error_answer("configure must be called first"));
-  if (op == "http") return start_http(call_facts_of(call));
   if (op == "scheduled") return start_scheduled(call);
   if (op == "queue") return start_queue(call);
   if (op == "ledger") return ledger::start_ledger(call);

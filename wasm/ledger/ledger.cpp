@@ -63,17 +63,20 @@ class SchemaSeen {
   }
 };
 
-Task<std::optional<Shoot>> read_shoot_row(Exchange& exchange) {
-  Statement read{"SELECT * FROM shoot WHERE id = 1"};
-  const Rows rows = co_await run_one(exchange, std::move(read));
-  if (rows.empty()) co_return std::nullopt;
-  co_return Shoot::from_row(rows.front());
+Statement read_shoot_row() { return Statement{"SELECT * FROM shoot WHERE id = 1"}; }
+
+std::optional<Shoot> shoot_of(const Rows& rows) {
+  if (rows.empty()) return std::nullopt;
+  return Shoot::from_row(rows.front());
 }
 
 // The shoot as stored, creating any table a newer version added; nullopt for a database that belongs to no
 // shoot (every read of an unknown shoot id lands in an empty object, which must stay empty).
 Task<std::optional<Shoot>> load_shoot(Exchange& exchange, const std::string& shoot_id) {
-  if (SchemaSeen::contains(shoot_id)) co_return co_await read_shoot_row(exchange);
+  if (SchemaSeen::contains(shoot_id)) {
+    const Rows rows = co_await run_one(exchange, read_shoot_row());
+    co_return shoot_of(rows);
+  }
   Statement list_tables{"SELECT name FROM sqlite_master WHERE type = 'table'"};
   const Rows tables = co_await run_one(exchange, std::move(list_tables));
   std::set<std::string> present;
@@ -84,11 +87,11 @@ Task<std::optional<Shoot>> load_shoot(Exchange& exchange, const std::string& sho
   if (!std::all_of(wanted.begin(), wanted.end(), [&](const std::string& name) { return present.contains(name); })) {
     for (const std::string& create : schema_statements()) statements.push_back({create});
   }
-  statements.push_back({"SELECT * FROM shoot WHERE id = 1"});
+  statements.push_back(read_shoot_row());
   const std::vector<Rows> rows = co_await run(exchange, std::move(statements));
-  if (rows.back().empty()) co_return std::nullopt;
-  SchemaSeen::insert(shoot_id);
-  co_return Shoot::from_row(rows.back().front());
+  std::optional<Shoot> shoot = shoot_of(rows.back());
+  if (shoot) SchemaSeen::insert(shoot_id);
+  co_return shoot;
 }
 
 using OperationFunction = Task<json> (*)(Operation&);

@@ -74,12 +74,10 @@ std::optional<DecodedCall> decode_call(std::string_view text) {
       call.results.clear();
       reader.array([&] { call.results.push_back(EffectResult::from_text(reader.raw())); });
     } else if (key == "body") {
-      // The body's result is small ({"ok", "text"}) and read as a tree by whoever reads the body.
+      // A read_body result, kept as text like every other effect result until the body is read.
       const std::string_view body = reader.raw();
       facts.prefetched_body.reset();
-      if (!body.empty() && body.front() == '{') {
-        if (auto parsed = parse_json(body)) facts.prefetched_body = EffectResult(std::move(*parsed));
-      }
+      if (!body.empty() && body.front() == '{') facts.prefetched_body = EffectResult::from_text(body);
     } else {
       reader.skip();
     }
@@ -90,22 +88,8 @@ std::optional<DecodedCall> decode_call(std::string_view text) {
 
 CallFacts call_facts_of(const json& call) {
   CallFacts facts;
-  const json& request = member_of(call, "request");
-  facts.request.method = string_field(request, "method");
-  facts.request.path = string_field(request, "path", "/");
-  facts.request.query = string_field(request, "query");
-  facts.request.scheme = string_field(request, "scheme", "https");
-  facts.request.ip = string_field(request, "ip");
-  if (member_of(request, "headers").is_array()) {
-    for (const auto& pair : member_of(request, "headers")) {
-      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) continue;
-      facts.request.headers.emplace_back(text::ascii_lower(pair[0].get<std::string>()), pair[1].get<std::string>());
-    }
-  }
-  facts.request.host = facts.request.header("host");
   facts.now_ms = integer_field(call, "now");
   facts.entropy = string_field(call, "entropy");
-  if (member_of(call, "body").is_object()) facts.prefetched_body = EffectResult(member_of(call, "body"));
   return facts;
 }
 

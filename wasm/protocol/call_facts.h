@@ -22,7 +22,8 @@ struct DecodedCall {
 // nullopt when the text is not a well-formed JSON object.
 std::optional<DecodedCall> decode_call(std::string_view text);
 
-// From a call already parsed (the ops still read as a tree).
+// The time and the entropy of a call already parsed: the ops still read as a tree (scheduled, queue, ledger)
+// bring no HTTP request and no body.
 CallFacts call_facts_of(const json& call);
 
 }  // namespace upgate

@@ -1,7 +1,6 @@
 #include "protocol/exchange.h"
 
 #include "util/encoding.h"
-#include "util/json_reader.h"
 #include "util/text.h"
 
 namespace upgate {
@@ -33,20 +32,7 @@ EffectResult EffectResult::from_text(std::string_view text) {
   return result;
 }
 
-bool EffectResult::ok() const {
-  if (parsed_) return bool_field(*parsed_, "ok");
-  // Only "ok", read from the text: a failed write's result is never looked at further.
-  JsonReader reader(text_);
-  bool ok = false;
-  reader.object([&](std::string_view key) {
-    if (key == "ok") {
-      ok = reader.boolean().value_or(false);
-    } else {
-      reader.skip();
-    }
-  });
-  return ok && reader.finished();
-}
+bool EffectResult::ok() const { return bool_field(value(), "ok"); }
 
 const json& EffectResult::value() const {
   if (!parsed_) parsed_ = parse_json(text_).value_or(json());

@@ -1,28 +1,12 @@
-// A first call read from its text without a tree (protocol/call_facts.h), against the tree reading it
-// replaces for "http" calls.
+// A first call read from its text without a tree (protocol/call_facts.h): the facts the tree reading it
+// replaced gave, the same fallbacks for what is missing or mistyped.
 #include <doctest/doctest.h>
 
 #include "protocol/call_facts.h"
 
 using namespace upgate;
 
-namespace {
-void check_same(const CallFacts& decoded, const CallFacts& expected) {
-  CHECK(decoded.request.method == expected.request.method);
-  CHECK(decoded.request.path == expected.request.path);
-  CHECK(decoded.request.query == expected.request.query);
-  CHECK(decoded.request.scheme == expected.request.scheme);
-  CHECK(decoded.request.ip == expected.request.ip);
-  CHECK(decoded.request.host == expected.request.host);
-  CHECK(decoded.request.headers == expected.request.headers);
-  CHECK(decoded.now_ms == expected.now_ms);
-  CHECK(decoded.entropy == expected.entropy);
-  REQUIRE(decoded.prefetched_body.has_value() == expected.prefetched_body.has_value());
-  if (decoded.prefetched_body) CHECK(decoded.prefetched_body->value() == expected.prefetched_body->value());
-}
-}  // namespace
-
-TEST_CASE("an http call decodes to the facts the tree reading gives") {
+TEST_CASE("an http call decodes to its facts") {
   const std::string text = R"({"op":"http","request":{"method":"POST","path":"/api/uploads/presign","query":"a=1",
     "scheme":"http","ip":"203.0.113.7","headers":[["Host","upgate.test"],["X-Request-Id","r\u00e9q"],
     ["bad"],["too","many","items"],[1,"number"],"not a pair",["content-type","application/json"]]},
@@ -30,22 +14,52 @@ TEST_CASE("an http call decodes to the facts the tree reading gives") {
   const std::optional<DecodedCall> call = decode_call(text);
   REQUIRE(call.has_value());
   CHECK(call->op == "http");
-  check_same(call->facts, call_facts_of(*parse_json(text)));
-  CHECK(call->facts.request.headers.size() == 3);
-  CHECK(call->facts.request.host == "upgate.test");
-  CHECK(call->facts.request.header("x-request-id") == "r\xC3\xA9q");
+  const CallFacts& facts = call->facts;
+  CHECK(facts.request.method == "POST");
+  CHECK(facts.request.path == "/api/uploads/presign");
+  CHECK(facts.request.query == "a=1");
+  CHECK(facts.request.scheme == "http");
+  CHECK(facts.request.ip == "203.0.113.7");
+  CHECK(facts.request.host == "upgate.test");
+  // Names lower-cased; every item that is not a pair of strings left out.
+  const std::vector<std::pair<std::string, std::string>> headers{
+      {"host", "upgate.test"}, {"x-request-id", "r\xC3\xA9q"}, {"content-type", "application/json"}};
+  CHECK(facts.request.headers == headers);
+  CHECK(facts.now_ms == 1796228935000);
+  CHECK(facts.entropy == "00ff");
+  REQUIRE(facts.prefetched_body.has_value());
+  CHECK(facts.prefetched_body->ok());
+  CHECK(facts.prefetched_body->value() == json{{"ok", true}, {"text", R"({"shootId":"s"})"}});
 }
 
-TEST_CASE("missing or mistyped members take the tree reading's fallbacks") {
+TEST_CASE("missing or mistyped members take the fallbacks") {
   for (const char* text : {R"({"op":"http"})", R"({"op":"http","request":"no","now":"soon","entropy":7,"body":[]})",
                            R"({"op":"http","request":{"path":5,"scheme":null,"headers":{}},"now":1.5})"}) {
     CAPTURE(text);
     const std::optional<DecodedCall> call = decode_call(text);
     REQUIRE(call.has_value());
-    check_same(call->facts, call_facts_of(*parse_json(text)));
-    CHECK(call->facts.request.path == "/");
-    CHECK(call->facts.request.scheme == "https");
+    const CallFacts& facts = call->facts;
+    CHECK(facts.request.method.empty());
+    CHECK(facts.request.path == "/");
+    CHECK(facts.request.query.empty());
+    CHECK(facts.request.scheme == "https");
+    CHECK(facts.request.ip.empty());
+    CHECK(facts.request.host.empty());
+    CHECK(facts.request.headers.empty());
+    CHECK(facts.now_ms == 0);
+    CHECK(facts.entropy.empty());
+    CHECK_FALSE(facts.prefetched_body.has_value());
   }
+}
+
+TEST_CASE("a call read as a tree brings only its time and entropy") {
+  const CallFacts facts = call_facts_of(
+      json{{"op", "ledger"}, {"request", {{"op", "getShoot"}, {"shootId", "s"}}}, {"now", 42}, {"entropy", "ab"}});
+  CHECK(facts.now_ms == 42);
+  CHECK(facts.entropy == "ab");
+  CHECK(facts.request.method.empty());
+  CHECK(facts.request.headers.empty());
+  CHECK_FALSE(facts.prefetched_body.has_value());
 }
 
 TEST_CASE("other ops are named, and malformed text is refused") {
