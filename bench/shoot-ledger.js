@@ -5,9 +5,9 @@
 // statement comes next; this one is plain JavaScript that runs the same statements.
 //
 // presign, per call (wasm/ledger/ledger.cpp load_shoot, then wasm/ledger/uploads.cpp presign):
-//   SELECT name FROM sqlite_master (the CREATE statements as well, only when a table is missing), only until
-//   the object has once seen every table;
-//   SELECT * FROM shoot; the three look-ups of look_up_keys (assets by key, assets by digest, the uploads
+//   SELECT name FROM sqlite_master (the CREATE statements as well, only when a table is missing) and
+//   SELECT * FROM shoot, only until the object has once seen every table and the shoot (then it remembers the
+//   shoot, as load_shoot's KnownShoots does); the three look-ups of look_up_keys (assets by key, assets by digest, the uploads
 //   pending on the keys); then per file: INSERT INTO uploads (or, for a file declared the same way again, the
 //   UPDATE of its presignedAtMs; for a declaration that changed, the cancelled upload's UPDATE and audit row
 //   first) and the audit INSERT; and the UPDATE of shoot.workIndexedAtMs when the KV work index is due.
@@ -59,19 +59,19 @@ function randomHex(bytes) {
 }
 
 export class BenchShootLedger extends DurableObject {
-  // Seen with every table once: later operations skip sqlite_master, as load_shoot's SchemaSeen does.
-  #schemaSeen = false;
+  // The shoot once seen with every table: later operations start without reading it, as load_shoot's
+  // KnownShoots does.
+  #shoot = null;
 
   // The shoot as stored, or null for an object no shoot was created in (load_shoot).
   #loadShoot() {
+    if (this.#shoot) return this.#shoot;
     const sql = this.ctx.storage.sql;
-    if (this.#schemaSeen) return sql.exec("SELECT * FROM shoot WHERE id = 1").toArray()[0] ?? null;
     const present = new Set(sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name));
     if (!present.has("shoot")) return null;
     if (!TABLES.every((name) => present.has(name))) for (const create of SCHEMA) sql.exec(create);
-    const shoot = sql.exec("SELECT * FROM shoot WHERE id = 1").toArray()[0] ?? null;
-    this.#schemaSeen = shoot !== null;
-    return shoot;
+    this.#shoot = sql.exec("SELECT * FROM shoot WHERE id = 1").toArray()[0] ?? null;
+    return this.#shoot;
   }
 
   #audit(at, action, actor, requestId, key = null, uploadId = null, detail = null) {
@@ -86,6 +86,7 @@ export class BenchShootLedger extends DurableObject {
       for (const create of SCHEMA) sql.exec(create);
       sql.exec("INSERT INTO shoot (id, shootId, owner, title, createdAtMs) VALUES (1, ?, ?, ?, ?)", shootId, owner, null, now);
       this.#audit(now, "shoot.created", owner, requestId);
+      this.#shoot = { id: 1, shootId, owner, title: null, createdAtMs: now, workIndexedAtMs: 0 };
       return { ok: true };
     });
   }
@@ -160,7 +161,10 @@ export class BenchShootLedger extends DurableObject {
         return duplicateOf && duplicateOf !== key ? { upload, duplicateOf } : { upload };
       });
       const indexWork = files.length > 0 && shoot.workIndexedAtMs < now - WORK_INDEX_REFRESH_MS;
-      if (indexWork) sql.exec("UPDATE shoot SET workIndexedAtMs = ? WHERE id = 1", now);
+      if (indexWork) {
+        sql.exec("UPDATE shoot SET workIndexedAtMs = ? WHERE id = 1", now);
+        shoot.workIndexedAtMs = now;
+      }
       return { uploads, indexWork };
     });
   }

@@ -48,5 +48,7 @@ function converse(core, first, sql) {
     throw new Error("ledger operation did not finish within the round bound");
   }
   if (!answer.done) throw new Error(`ledger core error: ${answer.error ?? "no result"}`);
+  // The operation's last writes, whose results it does not read, come with its answer.
+  for (const write of answer.writes ?? []) sql.exec(write.query, ...write.params);
   return answer.result;
 }

@@ -127,7 +127,7 @@ Task<json> begin_completion(Operation& operation) {
   if (!claimed.empty()) {
     Statement claim{"UPDATE uploads SET completingAtMs = ? WHERE uploadId IN (SELECT value FROM json_each(?))",
                     json::array({operation.now_ms(), json_list(claimed)})};
-    co_await run_one(operation.exchange, std::move(claim));
+    operation.write_with_answer(std::move(claim));
   }
   co_return json{{"uploads", std::move(answers)}};
 }
@@ -216,7 +216,7 @@ Task<json> finish_completion(Operation& operation) {
                      {"completedAtMs", now_ms}};
     answers.push_back(json{{"answer", std::move(answer)}, {"event", completed_event(operation.shoot_id, asset)}});
   }
-  co_await run(operation.exchange, std::move(writes));
+  operation.write_with_answer(std::move(writes));
   co_return json{{"uploads", std::move(answers)}};
 }
 

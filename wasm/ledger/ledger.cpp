@@ -1,6 +1,7 @@
 #include "ledger/ledger.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "ledger/operation.h"
@@ -8,6 +9,7 @@
 #include "protocol/conversation.h"
 #include "uploads/records.h"
 #include "util/clock.h"
+#include "util/json_writer.h"
 
 namespace upgate::ledger {
 
@@ -43,23 +45,29 @@ std::string json_list(const std::vector<std::string>& values) { return to_text(j
 
 namespace {
 
-// Shoots whose database this isolate has seen with every table of this build's schema: their next operation
-// skips the look at sqlite_master, one SQL round of five in a presign. A Durable Object's database only ever
-// gains tables, and a transaction that fails makes the shim start a fresh core (shim/ledger.js), so an entry
-// never outlives the tables it saw. Bounded: past the bound it starts over.
-class SchemaSeen {
+// Shoots this isolate has seen with every table of this build's schema, as last stored: their next operation
+// starts without a look at the database (in a presign, the one SQL round of three that read the shoot). Safe: a
+// Durable Object's database only ever gains tables; its shoot row is written only by create_shoot and
+// refresh_work_index, through the operation whose shoot is remembered here when it ends; and a transaction that
+// fails makes the shim start a fresh core (shim/ledger.js), so no entry outlives the rows it saw. Should another
+// isolate have hosted the object meanwhile, the one field it can have moved, workIndexedAtMs, is behind here:
+// that costs one work-index refresh more than needed, never one too few. Bounded: past the bound it starts over.
+class KnownShoots {
  public:
-  static bool contains(const std::string& shoot_id) { return shoots().contains(shoot_id); }
-  static void insert(const std::string& shoot_id) {
-    if (shoots().size() >= kMaxShoots) shoots().clear();
-    shoots().insert(shoot_id);
+  static const Shoot* find(const std::string& shoot_id) {
+    auto it = shoots().find(shoot_id);
+    return it == shoots().end() ? nullptr : &it->second;
+  }
+  static void remember(const Shoot& shoot) {
+    if (shoots().size() >= kMaxShoots && !shoots().contains(shoot.shoot_id)) shoots().clear();
+    shoots().insert_or_assign(shoot.shoot_id, shoot);
   }
 
  private:
   static constexpr size_t kMaxShoots = 10000;
-  static std::set<std::string>& shoots() {
-    static std::set<std::string> seen;
-    return seen;
+  static std::map<std::string, Shoot>& shoots() {
+    static std::map<std::string, Shoot> known;
+    return known;
   }
 };
 
@@ -73,10 +81,7 @@ std::optional<Shoot> shoot_of(const Rows& rows) {
 // The shoot as stored, creating any table a newer version added; nullopt for a database that belongs to no
 // shoot (every read of an unknown shoot id lands in an empty object, which must stay empty).
 Task<std::optional<Shoot>> load_shoot(Exchange& exchange, const std::string& shoot_id) {
-  if (SchemaSeen::contains(shoot_id)) {
-    const Rows rows = co_await run_one(exchange, read_shoot_row());
-    co_return shoot_of(rows);
-  }
+  if (const Shoot* known = KnownShoots::find(shoot_id)) co_return *known;
   Statement list_tables{"SELECT name FROM sqlite_master WHERE type = 'table'"};
   const Rows tables = co_await run_one(exchange, std::move(list_tables));
   std::set<std::string> present;
@@ -89,9 +94,7 @@ Task<std::optional<Shoot>> load_shoot(Exchange& exchange, const std::string& sho
   }
   statements.push_back(read_shoot_row());
   const std::vector<Rows> rows = co_await run(exchange, std::move(statements));
-  std::optional<Shoot> shoot = shoot_of(rows.back());
-  if (shoot) SchemaSeen::insert(shoot_id);
-  co_return shoot;
+  co_return shoot_of(rows.back());
 }
 
 using OperationFunction = Task<json> (*)(Operation&);
@@ -139,16 +142,26 @@ class LedgerConversation final : public Conversation {
                         string_field(actor, "sub", "cleanup"),
                         bool_field(actor, "admin"),
                         string_field(request_, "requestId"),
-                        std::nullopt};
+                        std::nullopt,
+                        {}};
     if (operation.op == "ping") co_return done(json{{"ok", true}});
     const OperationFunction function = operation_named(operation.op);
     if (!function) co_return done(json{{"refused", "invalid_request"}, {"detail", "unknown ledger operation"}});
     operation.shoot = co_await load_shoot(exchange(), operation.shoot_id);
-    co_return done(co_await function(operation));
+    const json result = co_await function(operation);
+    if (operation.shoot) KnownShoots::remember(*operation.shoot);
+    co_return done(result, operation.writes_with_answer);
   }
 
  private:
-  static Answer done(json result) { return Answer::of(json{{"done", true}, {"result", std::move(result)}}); }
+  // {"done": true, "result": {...}, "writes": [<sql effect>...]}: the shim runs the writes, then returns the result.
+  static Answer done(const json& result, const std::vector<Statement>& writes = {}) {
+    JsonWriter out;
+    out.begin_object().key("done").boolean(true).key("result").raw(to_text(result)).key("writes").begin_array();
+    for (const Statement& write : writes) out.raw(sql_effect(write).text);
+    out.end_array().end_object();
+    return Answer{std::move(out).text(), {}};
+  }
   json request_;
 };
 
@@ -170,7 +183,7 @@ Task<json> create_shoot(Operation& operation) {
        json::array({shoot.shoot_id, shoot.owner, title.empty() ? json() : json(title), shoot.created_at_ms})});
   operation.shoot = shoot;
   statements.push_back(audit(operation, "shoot.created"));
-  co_await run(operation.exchange, std::move(statements));
+  operation.write_with_answer(std::move(statements));
   co_return json{{"shoot", shoot.to_public_json()}, {"createdAtMs", shoot.created_at_ms}};
 }
 

@@ -63,7 +63,7 @@ Task<json> attach_storage(Operation& operation) {
     upload.storage_upload_id = string_field(operation.request, "storageUploadId");
     Statement attach{"UPDATE uploads SET storageUploadId = ? WHERE uploadId = ?",
                      json::array({upload.storage_upload_id, upload.upload_id})};
-    co_await run_one(operation.exchange, std::move(attach));
+    operation.write_with_answer(std::move(attach));
   }
   co_return json{{"upload", upload.to_json()}};
 }
@@ -85,7 +85,7 @@ Task<json> sign_parts(Operation& operation) {
   std::vector<Statement> writes{touch(upload.upload_id, upload.presigned_at_ms)};
   // Part activity keeps the upload alive for a day past the last sign: so must the cron's index of it.
   const bool index_work = refresh_work_index(operation, writes);
-  co_await run(operation.exchange, std::move(writes));
+  operation.write_with_answer(std::move(writes));
   co_return json{{"upload", upload.to_json()}, {"indexWork", index_work}};
 }
 
@@ -131,7 +131,7 @@ Task<json> record_part(Operation& operation) {
        json::array({upload->upload_id, integer_field(operation.request, "partNumber"),
                     integer_field(operation.request, "size"), string_field(operation.request, "etag"), now_ms})},
       touch(upload->upload_id, now_ms)};
-  co_await run(operation.exchange, std::move(writes));
+  operation.write_with_answer(std::move(writes));
   co_return json{{"recorded", true}};
 }
 

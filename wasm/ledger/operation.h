@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/errors.h"
 #include "ledger/sql.h"
@@ -36,8 +37,16 @@ struct Operation {
   bool admin = false;
   std::string request_id;
   std::optional<Shoot> shoot;  // loaded before the operation runs; absent for a shoot never created
+  // Writes whose results the operation does not read: they travel with its answer and the Durable Object runs
+  // them before it returns the result, in the same transaction (shim/ledger.js), which saves the core a round.
+  std::vector<Statement> writes_with_answer;
 
   int64_t now_ms() const { return exchange.now_ms(); }
+  // The operation's last writes: run once it has answered, after every statement it awaited.
+  void write_with_answer(std::vector<Statement> writes) {
+    for (Statement& write : writes) writes_with_answer.push_back(std::move(write));
+  }
+  void write_with_answer(Statement write) { writes_with_answer.push_back(std::move(write)); }
   // The shoot's owner or an admin (contract 3).
   bool actor_may_act() const { return shoot && (admin || actor == shoot->owner); }
 };

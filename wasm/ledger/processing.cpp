@@ -51,7 +51,7 @@ Task<json> claim_processing(Operation& operation) {
   }
   Statement claim{"UPDATE assets SET processingClaimedAtMs = ? WHERE key = ?",
                   json::array({now_ms, string_field(*asset, "key")})};
-  co_await run_one(operation.exchange, std::move(claim));
+  operation.write_with_answer(std::move(claim));
   co_return json{{"claimed", true}, {"asset", *asset}};
 }
 
@@ -71,7 +71,7 @@ Task<json> finish_processing(Operation& operation) {
   if (state == "pending") {
     // A transient failure: the claim is let go for the next delivery.
     Statement release{"UPDATE assets SET processingClaimedAtMs = 0 WHERE key = ?", json::array({key})};
-    co_await run_one(operation.exchange, std::move(release));
+    operation.write_with_answer(std::move(release));
     co_return json{{"recorded", false}};
   }
   const std::string reason = string_field(request, "reason");
@@ -85,7 +85,7 @@ Task<json> finish_processing(Operation& operation) {
        json::array({state, reason.empty() ? json() : json(reason), document("metadata"), document("previews"), key})},
       audit(operation, "upload.processed", key, string_field(request, "uploadId"),
             reason.empty() ? state : state + ": " + reason)};
-  co_await run(operation.exchange, std::move(writes));
+  operation.write_with_answer(std::move(writes));
   co_return json{{"recorded", true}};
 }
 

@@ -67,7 +67,7 @@ Task<json> record_swept(Operation& operation) {
   // An aborted storage upload's parts are freed: the ledger forgets them too.
   writes.push_back(
       {"DELETE FROM parts WHERE uploadId IN (SELECT value FROM json_each(?))", json::array({json_list(ids)})});
-  co_await run(operation.exchange, std::move(writes));
+  operation.write_with_answer(std::move(writes));
   co_return json{{"recorded", ids.size()}};
 }
 

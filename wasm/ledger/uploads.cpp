@@ -139,7 +139,7 @@ Task<json> presign(Operation& operation) {
     answers.push_back(std::move(answer));
   }
   const bool index_work = !files.empty() && refresh_work_index(operation, writes);
-  co_await run(operation.exchange, std::move(writes));
+  operation.write_with_answer(std::move(writes));
   co_return json{{"uploads", std::move(answers)}, {"indexWork", index_work}};
 }
 
@@ -240,7 +240,7 @@ Task<json> abort_upload(Operation& operation) {
   // cleanup 'due' as well: should the Worker's delete fail, the cron deletes the bytes.
   std::vector<Statement> writes{set_state(upload->upload_id, UploadSession::State::Aborted, "due"),
                                 audit(operation, "upload.aborted", upload->key, upload->upload_id)};
-  co_await run(operation.exchange, std::move(writes));
+  operation.write_with_answer(std::move(writes));
   co_return json{{"upload", upload->to_json()}};
 }
 

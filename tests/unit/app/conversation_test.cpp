@@ -3,7 +3,9 @@
 // a local runtime cannot be made to produce (a KV write failing).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "app/dispatch.h"
 #include "crypto/crypto.h"
@@ -167,7 +169,16 @@ json first_statement_of_get_shoot(const std::string& shoot_id) {
 }
 }  // namespace
 
-TEST_CASE("the ledger looks at sqlite_master until it has seen a shoot with every table, then no more") {
+namespace {
+// Answers a ledger conversation's open round of statements with these rows, one list per statement.
+json answer_rows(const json& answer, const std::vector<json>& rows) {
+  json results = json::array();
+  for (const json& list : rows) results.push_back({{"ok", true}, {"rows", list}});
+  return call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", results}});
+}
+}  // namespace
+
+TEST_CASE("the ledger reads a shoot from its database once, then starts from the shoot it remembers") {
   configure();
   const std::string shoot_id = "wed-schema-seen";
   CHECK(string_field(first_statement_of_get_shoot(shoot_id), "query").find("sqlite_master") != std::string::npos);
@@ -176,18 +187,74 @@ TEST_CASE("the ledger looks at sqlite_master until it has seen a shoot with ever
   json answer = call(get_shoot_call(shoot_id));
   json tables = json::array();
   for (const char* name : {"shoot", "uploads", "parts", "assets", "audit"}) tables.push_back({{"name", name}});
-  answer = call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", {{{"ok", true}, {"rows", tables}}}}});
+  answer = answer_rows(answer, {tables});
   REQUIRE(answer["effects"].size() == 1);  // no CREATE: every table is there
   CHECK(answer["effects"][0]["query"] == "SELECT * FROM shoot WHERE id = 1");
   const json shoot_row{{"shootId", shoot_id}, {"owner", "alice"}, {"createdAtMs", kNowMs}, {"workIndexedAtMs", 0}};
-  answer = call(json{{"op", "resume"},
-                     {"handle", answer["handle"]},
-                     {"results", {{{"ok", true}, {"rows", json::array({shoot_row})}}}}});
-  answer = call(
-      json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", {{{"ok", true}, {"rows", json::array()}}}}});
+  answer = answer_rows(answer, {json::array({shoot_row})});
+  answer = answer_rows(answer, {json::array()});
   REQUIRE(answer["done"] == true);
+  CHECK(answer["result"]["shoot"]["owner"] == "alice");
 
-  CHECK(first_statement_of_get_shoot(shoot_id)["query"] == "SELECT * FROM shoot WHERE id = 1");
+  // The next operation on it goes straight to its own statement.
+  CHECK(string_field(first_statement_of_get_shoot(shoot_id), "query").starts_with("SELECT (SELECT COUNT(*)"));
   // Another shoot is looked at afresh.
   CHECK(string_field(first_statement_of_get_shoot("wed-other"), "query").find("sqlite_master") != std::string::npos);
+}
+
+namespace {
+json presign_operation(const std::string& shoot_id, const std::string& filename) {
+  return json{{"op", "ledger"},
+              {"request",
+               {{"op", "presign"},
+                {"shootId", shoot_id},
+                {"requestId", "req_test"},
+                {"now", kNowMs},
+                {"actor", {{"sub", "alice"}, {"admin", false}}},
+                {"files", {{{"filename", filename}, {"contentType", "image/jpeg"}, {"size", 1000}, {"sha256", ""}}}}}},
+              {"now", kNowMs},
+              {"entropy", std::string(32, 'c')}};
+}
+
+// The queries of a done answer's writes, in order.
+std::vector<std::string> write_queries(const json& answer) {
+  std::vector<std::string> queries;
+  for (const json& write : answer["writes"]) queries.push_back(string_field(write, "query"));
+  return queries;
+}
+}  // namespace
+
+TEST_CASE("a ledger operation's last writes travel with its answer, and the shoot it remembers has them") {
+  configure();
+  const std::string shoot_id = "wed-writes-with-answer";
+  json answer = call(presign_operation(shoot_id, "wed-writes-with-answer_20261122_0001.jpg"));
+  json tables = json::array();
+  for (const char* name : {"shoot", "uploads", "parts", "assets", "audit"}) tables.push_back({{"name", name}});
+  answer = answer_rows(answer, {tables});
+  const json shoot_row{{"shootId", shoot_id}, {"owner", "alice"}, {"createdAtMs", kNowMs}, {"workIndexedAtMs", 0}};
+  answer = answer_rows(answer, {json::array({shoot_row})});
+  REQUIRE(answer["effects"].size() == 3);  // the look-ups: assets by key, by digest, the pending uploads
+  answer = answer_rows(answer, {json::array(), json::array(), json::array()});
+
+  // No round for the writes: the answer carries them, the work index due since the shoot never had it.
+  REQUIRE(answer["done"] == true);
+  CHECK(answer["result"]["indexWork"] == true);
+  CHECK(answer["result"]["uploads"][0]["upload"]["state"] == "pending");
+  std::vector<std::string> queries = write_queries(answer);
+  REQUIRE(queries.size() == 3);
+  CHECK(queries[0].starts_with("INSERT INTO uploads"));
+  CHECK(queries[1].starts_with("INSERT INTO audit"));
+  CHECK(queries[2] == "UPDATE shoot SET workIndexedAtMs = ? WHERE id = 1");
+  CHECK(answer["writes"][2]["params"] == json::array({kNowMs}));
+
+  // The next presign starts at its look-ups, and the shoot it remembers knows the index is fresh.
+  answer = call(presign_operation(shoot_id, "wed-writes-with-answer_20261122_0002.jpg"));
+  REQUIRE(answer["effects"].size() == 3);
+  answer = answer_rows(answer, {json::array(), json::array(), json::array()});
+  REQUIRE(answer["done"] == true);
+  CHECK(answer["result"]["indexWork"] == false);
+  queries = write_queries(answer);
+  CHECK(queries.size() == 2);
+  CHECK(std::find(queries.begin(), queries.end(), "UPDATE shoot SET workIndexedAtMs = ? WHERE id = 1") ==
+        queries.end());
 }
