@@ -49,6 +49,6 @@ function converse(core, first, sql) {
   }
   if (!answer.done) throw new Error(`ledger core error: ${answer.error ?? "no result"}`);
   // The operation's last writes, whose results it does not read, come with its answer.
-  for (const write of answer.writes ?? []) sql.exec(write.query, ...write.params);
+  for (const write of answer.writes) sql.exec(write.query, ...write.params);
   return answer.result;
 }

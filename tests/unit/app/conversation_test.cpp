@@ -176,6 +176,18 @@ json answer_rows(const json& answer, const std::vector<json>& rows) {
   for (const json& list : rows) results.push_back({{"ok", true}, {"rows", list}});
   return call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", results}});
 }
+
+// sqlite_master's rows for a database with every table of the schema.
+json every_table() {
+  json tables = json::array();
+  for (const char* name : {"shoot", "uploads", "parts", "assets", "audit"}) tables.push_back({{"name", name}});
+  return tables;
+}
+
+// The shoot's row, owned by alice, never put in the work index.
+json shoot_row(const std::string& shoot_id) {
+  return json{{"shootId", shoot_id}, {"owner", "alice"}, {"createdAtMs", kNowMs}, {"workIndexedAtMs", 0}};
+}
 }  // namespace
 
 TEST_CASE("the ledger reads a shoot from its database once, then starts from the shoot it remembers") {
@@ -185,13 +197,10 @@ TEST_CASE("the ledger reads a shoot from its database once, then starts from the
 
   // One operation that finds every table and the shoot row.
   json answer = call(get_shoot_call(shoot_id));
-  json tables = json::array();
-  for (const char* name : {"shoot", "uploads", "parts", "assets", "audit"}) tables.push_back({{"name", name}});
-  answer = answer_rows(answer, {tables});
+  answer = answer_rows(answer, {every_table()});
   REQUIRE(answer["effects"].size() == 1);  // no CREATE: every table is there
   CHECK(answer["effects"][0]["query"] == "SELECT * FROM shoot WHERE id = 1");
-  const json shoot_row{{"shootId", shoot_id}, {"owner", "alice"}, {"createdAtMs", kNowMs}, {"workIndexedAtMs", 0}};
-  answer = answer_rows(answer, {json::array({shoot_row})});
+  answer = answer_rows(answer, {json::array({shoot_row(shoot_id)})});
   answer = answer_rows(answer, {json::array()});
   REQUIRE(answer["done"] == true);
   CHECK(answer["result"]["shoot"]["owner"] == "alice");
@@ -228,11 +237,8 @@ TEST_CASE("a ledger operation's last writes travel with its answer, and the shoo
   configure();
   const std::string shoot_id = "wed-writes-with-answer";
   json answer = call(presign_operation(shoot_id, "wed-writes-with-answer_20261122_0001.jpg"));
-  json tables = json::array();
-  for (const char* name : {"shoot", "uploads", "parts", "assets", "audit"}) tables.push_back({{"name", name}});
-  answer = answer_rows(answer, {tables});
-  const json shoot_row{{"shootId", shoot_id}, {"owner", "alice"}, {"createdAtMs", kNowMs}, {"workIndexedAtMs", 0}};
-  answer = answer_rows(answer, {json::array({shoot_row})});
+  answer = answer_rows(answer, {every_table()});
+  answer = answer_rows(answer, {json::array({shoot_row(shoot_id)})});
   REQUIRE(answer["effects"].size() == 3);  // the look-ups: assets by key, by digest, the pending uploads
   answer = answer_rows(answer, {json::array(), json::array(), json::array()});
 
