@@ -74,7 +74,7 @@ class CleanupRun final : public Conversation {
     const std::string next = string_field(listings[0].value(), "cursor");
     if (next != cursor) {
       json kept = next.empty() ? effects::kv_delete(kCursorKey) : effects::kv_put(kCursorKey, next);
-      co_await cron.perform_one(std::move(kept));
+      co_await cron.perform_one(kept);
     }
     more_ = !next.empty() || !string_field(listings[1].value(), "cursor").empty();
 
@@ -105,13 +105,13 @@ class CleanupRun final : public Conversation {
   Task<std::vector<Due>> sweep(const std::vector<std::string>& shoots) {
     // The run's budget shared by the shoots listed; a shoot that used its whole share may have more.
     const int64_t share = kMaxUploadsPerRun / std::max<int64_t>(1, static_cast<int64_t>(shoots.size()));
-    std::vector<json> round;
+    std::vector<Effect> round;
     round.reserve(shoots.size());
     for (const std::string& shoot_id : shoots) {
       round.push_back(ledger::operation_effect("sweep", shoot_id, std::nullopt, request_id_, exchange().now_ms(),
                                                json{{"limit", share}}));
     }
-    const std::vector<EffectResult> swept = co_await exchange().perform(round);
+    const std::vector<EffectResult> swept = co_await exchange().perform(std::move(round));
     std::vector<Due> due;
     for (size_t i = 0; i < shoots.size(); ++i) {
       if (!swept[i].ok()) continue;  // that shoot waits for the next run
@@ -175,13 +175,13 @@ class CleanupRun final : public Conversation {
       by_shoot[upload.shoot_id].push_back(
           json{{"uploadId", upload.upload_id}, {"key", upload.key}, {"deleted", upload.deleted}});
     }
-    std::vector<json> round;
+    std::vector<Effect> round;
     round.reserve(by_shoot.size());
     for (auto& [shoot_id, uploads] : by_shoot) {
       round.push_back(ledger::operation_effect("swept", shoot_id, std::nullopt, request_id_, exchange().now_ms(),
                                                json{{"uploads", std::move(uploads)}}));
     }
-    const std::vector<EffectResult> recorded = co_await exchange().perform(round);
+    const std::vector<EffectResult> recorded = co_await exchange().perform(std::move(round));
     int64_t settled = 0;
     for (const EffectResult& result : recorded) {
       if (result.ok()) settled += integer_field(member_of(result.value(), "result"), "recorded");

@@ -54,7 +54,7 @@ void add_common_headers(Response& response, const Context& context) {
   // A response that chose its own caching (a download) keeps it.
   if (!response.has_header("Cache-Control")) response.header("Cache-Control", "no-store");
   if (!response.body.is_null() || response.text) {
-    response.header("Content-Type", response.text ? response.content_type : "application/json; charset=utf-8");
+    response.header("Content-Type", response.text ? response.content_type : kJsonContentType);
     response.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   }
   if (context.config.production) {

@@ -55,8 +55,8 @@ class QueueRun final : public Conversation {
     return delays[std::min<size_t>(static_cast<size_t>(attempts - 1), delays.size() - 1)];
   }
 
-  json ledger_call(const std::string& op, const std::string& shoot_id, json fields) {
-    return ledger::operation_effect(op, shoot_id, std::nullopt, request_id_, exchange().now_ms(), std::move(fields));
+  Effect ledger_call(const std::string& op, const std::string& shoot_id, const json& fields) {
+    return ledger::operation_effect(op, shoot_id, std::nullopt, request_id_, exchange().now_ms(), fields);
   }
 
   // One signed POST; true when the receiver took it (2xx) or no webhook is configured any more.
@@ -89,7 +89,7 @@ class QueueRun final : public Conversation {
         // The claim is let go, so the next delivery may take it at once.
         json release = identity;
         release["processing"] = "pending";
-        co_await exchange().perform_one(ledger_call("finishProcessing", shoot_id, std::move(release)));
+        co_await exchange().perform_one(ledger_call("finishProcessing", shoot_id, release));
         co_return false;
       }
       outcome.state = "failed";

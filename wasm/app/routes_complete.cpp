@@ -81,7 +81,7 @@ std::map<std::string, std::vector<size_t>> by_shoot(const std::vector<Completion
 // until it is asked again with the parts storage lists ("storageParts").
 Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller, std::vector<Completion>& uploads) {
   const auto groups = by_shoot(uploads, [](const Completion& upload) { return upload.beginning(); });
-  std::vector<json> round;
+  std::vector<Effect> round;
   for (const auto& [shoot_id, members] : groups) {
     json ids = json::array();
     json stored = json::object();
@@ -91,12 +91,12 @@ Task<std::optional<Response>> begin(Context& context, const jwt::Claims& caller,
     }
     json fields{{"uploadIds", std::move(ids)}, {"storageListsParts", storage_lists_parts(context.config)}};
     if (!stored.empty()) fields["storageParts"] = std::move(stored);
-    round.push_back(ledger_operation(context, "beginCompletion", shoot_id, &caller, std::move(fields)));
+    round.push_back(ledger_operation(context, "beginCompletion", shoot_id, &caller, fields));
   }
-  std::vector<EffectResult> answers = co_await context.exchange.perform(round);
+  std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
   size_t next = 0;
   for (const auto& [shoot_id, members] : groups) {
-    Result<json> result = ledger_result(std::move(answers[next++]));
+    Result<json> result = ledger_result(answers[next++]);
     if (!result) {
       if (result.refusal().status >= 500) co_return std::move(result.refusal());
       for (size_t i : members) {
@@ -266,7 +266,7 @@ Task<std::optional<Response>> move_replacements(Context& context, std::vector<Co
 // Stage 5: the ledger records each verdict (or answers the one recorded first).
 Task<std::optional<Response>> finish(Context& context, const jwt::Claims& caller, std::vector<Completion>& uploads) {
   const auto groups = by_shoot(uploads, [](const Completion& upload) { return upload.checking(); });
-  std::vector<json> round;
+  std::vector<Effect> round;
   for (const auto& [shoot_id, members] : groups) {
     json outcomes = json::array();
     for (size_t i : members) {
@@ -283,10 +283,10 @@ Task<std::optional<Response>> finish(Context& context, const jwt::Claims& caller
     }
     round.push_back(ledger_operation(context, "finishCompletion", shoot_id, &caller, json{{"outcomes", outcomes}}));
   }
-  std::vector<EffectResult> answers = co_await context.exchange.perform(round);
+  std::vector<EffectResult> answers = co_await context.exchange.perform(std::move(round));
   size_t next = 0;
   for (const auto& [shoot_id, members] : groups) {
-    Result<json> result = ledger_result(std::move(answers[next++]));
+    Result<json> result = ledger_result(answers[next++]);
     if (!result) co_return std::move(result.refusal());
     const json& items = member_of(result.value(), "uploads");
     for (size_t k = 0; k < members.size(); ++k) {

@@ -67,9 +67,9 @@ json multipart_created_answer(const DecidedUpload& created) {
               {"partSize", upload.part_size},
               {"partCount", upload.part_count},
               {"expiresAt", clock::iso8601(upload.expires_at_ms())}};
-  if (created.decided.contains("duplicateOf")) answer["duplicateOf"] = created.decided["duplicateOf"];
+  if (!created.duplicate_of.empty()) answer["duplicateOf"] = created.duplicate_of;
   // Asked again, a pending upload comes "as it is, with its parts" (contract 5.4): those already stored.
-  if (const json& parts = member_of(created.decided, "parts"); parts.is_array()) answer["parts"] = parts;
+  if (created.parts.is_array()) answer["parts"] = created.parts;
   return answer;
 }
 
@@ -84,7 +84,8 @@ Task<Result<DecidedUpload>> allow_parts(Context& context, const jwt::Claims& cal
   if (!upload) co_return reject(Error::UploadNotFound).with("uploadId", upload_id);
   Result<UploadSession> stored = co_await ensure_storage(context, caller, std::move(*upload));
   if (!stored) co_return std::move(stored.refusal());
-  co_return DecidedUpload{std::move(stored.value()), allowed.value(), work_index_writes(allowed.value(), *shoot_id)};
+  co_return DecidedUpload{std::move(stored.value()), string_field(allowed.value(), "duplicateOf"),
+                          member_of(allowed.value(), "parts"), work_index_writes(allowed.value(), *shoot_id)};
 }
 
 Task<Response> handle_create_multipart(Context& context) {

@@ -76,10 +76,10 @@ Task<Response> handle_healthz(Context& context) {
 // Reads only (no KV write per probe: KV writes are metered and probes are frequent).
 Task<Response> handle_readyz(Context& context) {
   // The ledger probe runs in an object of its own that no shoot id can name (ids have no upper case).
-  std::vector<json> round{
-      effects::kv_get("readyz:probe"), effects::r2_head("readyz/probe"),
+  std::vector<Effect> round{
+      Effect::of(effects::kv_get("readyz:probe")), Effect::of(effects::r2_head("readyz/probe")),
       ledger::operation_effect("ping", "READYZ", std::nullopt, context.request_id, context.exchange.now_ms())};
-  const std::vector<EffectResult> probes = co_await context.exchange.perform(round);
+  const std::vector<EffectResult> probes = co_await context.exchange.perform(std::move(round));
   const auto check = [](const EffectResult& probe) { return probe.ok() ? "ok" : "unreachable"; };
   // A queue cannot be probed without sending to it: its check is that UPLOAD_EVENTS is bound.
   const bool queue = context.isolate.has_event_queue;

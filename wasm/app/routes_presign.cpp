@@ -20,30 +20,51 @@ namespace upgate {
 
 namespace {
 
-json presign_answer(const UploadSession& upload, const UploadUrl& url, const json& decided) {
-  json headers = json::object();
-  for (const auto& [name, value] : url.headers) headers[name] = value;
-  json answer{{"uploadId", upload.upload_id},
-              {"key", upload.key},
-              {"method", "PUT"},
-              {"url", url.url},
-              {"headers", headers},
-              {"expiresAt", clock::iso8601(url.expires_at_ms)}};
-  if (decided.contains("duplicateOf")) answer["duplicateOf"] = decided["duplicateOf"];
-  return answer;
+// {"uploadId", "key", "method", "url", "headers", "expiresAt", "duplicateOf"?}, written as text.
+void write_presign_answer(JsonWriter& out, const UploadSession& upload, const UploadUrl& url,
+                          const std::string& duplicate_of) {
+  out.begin_object().key("uploadId").string(upload.upload_id).key("key").string(upload.key);
+  out.key("method").string("PUT").key("url").string(url.url).key("headers").begin_object();
+  for (const auto& [name, value] : url.headers) out.key(name).string(value);
+  out.end_object().key("expiresAt").string(clock::iso8601(url.expires_at_ms));
+  if (!duplicate_of.empty()) out.key("duplicateOf").string(duplicate_of);
+  out.end_object();
+}
+
+// The checked files, in order, as presign's "files" field.
+ledger::FieldWriter files_field(std::vector<const FileRequest*> files) {
+  return [files = std::move(files)](JsonWriter& out) {
+    out.key("files").begin_array();
+    for (const FileRequest* file : files) file->write(out);
+    out.end_array();
+  };
+}
+
+// The ledger's decision on these files: one item per file, in order.
+Task<Result<ledger::PresignDecision>> ask_presign(Context& context, const jwt::Claims& caller,
+                                                  const std::string& shoot_id, std::vector<const FileRequest*> files) {
+  const size_t count = files.size();
+  Result<std::string> answered =
+      co_await ask_ledger_text(context, "presign", shoot_id, caller, files_field(std::move(files)));
+  if (!answered) co_return std::move(answered.refusal());
+  std::optional<ledger::PresignDecision> decision = ledger::read_presign_decision(answered.value());
+  if (!decision || decision->items.size() != count) {
+    co_return storage_unavailable("the ledger's presign answer did not hold one item per file");
+  }
+  co_return std::move(*decision);
 }
 
 }  // namespace
 
 Task<Result<DecidedUpload>> decide_upload(Context& context, const jwt::Claims& caller, const std::string& shoot_id,
                                           const FileRequest& file) {
-  json fields{{"files", json::array({file.to_json()})}};
-  Result<json> decided = co_await ask_ledger(context, "presign", shoot_id, &caller, std::move(fields));
+  std::vector<const FileRequest*> files{&file};
+  Result<ledger::PresignDecision> decided = co_await ask_presign(context, caller, shoot_id, std::move(files));
   if (!decided) co_return std::move(decided.refusal());
-  const json& item = member_of(decided.value(), "uploads").at(0);
-  auto upload = UploadSession::from_json(member_of(item, "upload"));
-  if (!upload) co_return ledger::item_rejection(item);
-  co_return DecidedUpload{std::move(*upload), item, work_index_writes(decided.value(), shoot_id)};
+  ledger::PresignItem& item = decided.value().items.front();
+  if (!item.upload) co_return item.refused;
+  co_return DecidedUpload{std::move(*item.upload), std::move(item.duplicate_of), std::move(item.parts),
+                          work_index_writes(decided.value().index_work, shoot_id)};
 }
 
 Task<Response> handle_presign(Context& context) {
@@ -65,42 +86,38 @@ Task<Response> handle_presign(Context& context) {
     co_return std::move(*spent);
 
   // The files that passed the Worker's checks go to the ledger, in order.
-  json files = json::array();
+  std::vector<const FileRequest*> checked;
   for (const auto& entry : request.files) {
-    if (const auto* file = std::get_if<FileRequest>(&entry)) files.push_back(file->to_json());
+    if (const auto* file = std::get_if<FileRequest>(&entry)) checked.push_back(file);
   }
-  json fields{{"files", std::move(files)}};
-  Result<json> decided =
-      co_await ask_ledger(context, "presign", request.shoot_id, &start.value().caller, std::move(fields));
+  Result<ledger::PresignDecision> decided =
+      co_await ask_presign(context, start.value().caller, request.shoot_id, std::move(checked));
   if (!decided) co_return std::move(decided.refusal());
 
   const RequestFacts& facts = context.exchange.request();
-  const json& uploads = member_of(decided.value(), "uploads");
-  json answers = json::array();
+  std::vector<ledger::PresignItem>& items = decided.value().items;
+  std::vector<json> writes = work_index_writes(decided.value().index_work, request.shoot_id);
+  JsonWriter out;
+  if (request.batch) out.begin_object().key("uploads").begin_array();
   size_t next = 0;
   for (size_t i = 0; i < request.files.size(); ++i) {
-    if (std::holds_alternative<FileRequest>(request.files[i])) {
-      const json& item = uploads.at(next++);
-      const auto upload = UploadSession::from_json(member_of(item, "upload"));
-      if (!upload) {
-        const FileRequest& file = std::get<FileRequest>(request.files[i]);
-        request.files[i] = ledger::item_rejection(item).with("filename", file.filename);
-      } else {
+    if (const auto* file = std::get_if<FileRequest>(&request.files[i])) {
+      ledger::PresignItem& item = items[next++];
+      if (item.upload) {
         const UploadUrl url =
-            presign_upload(config, facts.scheme, facts.host, *upload, now_ms, context.isolate.signing_keys);
-        answers.push_back(presign_answer(*upload, url, item));
+            presign_upload(config, facts.scheme, facts.host, *item.upload, now_ms, context.isolate.signing_keys);
+        write_presign_answer(out, *item.upload, url, item.duplicate_of);
         continue;
       }
+      request.files[i] = std::move(item.refused).with("filename", file->filename);
     }
     const Rejection& rejected = std::get<Rejection>(request.files[i]);
-    answers.push_back(json{{"filename", request.declared_filenames[i]}, {"error", rejected.to_error_object()}});
+    if (!request.batch) co_return rejected.to_response();
+    out.begin_object().key("filename").string(request.declared_filenames[i]);
+    out.key("error").raw(to_text(rejected.to_error_object())).end_object();
   }
-  std::vector<json> writes = work_index_writes(decided.value(), request.shoot_id);
-  if (!request.batch) {
-    if (const auto* rejected = std::get_if<Rejection>(&request.files[0])) co_return rejected->to_response();
-    co_return commit(json_response(200, answers[0]), std::move(writes));
-  }
-  co_return commit(json_response(200, json{{"uploads", answers}}), std::move(writes));
+  if (request.batch) out.end_array().end_object();
+  co_return commit(json_text_response(200, std::move(out).text()), std::move(writes));
 }
 
 }  // namespace upgate

@@ -45,7 +45,7 @@ Task<Result<std::string>> create_storage_upload(Context& context, const UploadSe
   const r2_s3::Request request =
       r2_s3::create_multipart(signer_of(context), upload.object_key, upload.content_type, upload.upload_id);
   json create = signed_call(request, kOk);  // g++ 12: no braced lists inside a co_await's arguments
-  const EffectResult created = co_await context.exchange.perform_one(std::move(create));
+  const EffectResult created = co_await context.exchange.perform_one(create);
   if (!created.ok()) co_return storage_unavailable(failure_of("r2 CreateMultipartUpload", created));
   auto id = r2_s3::initiated_upload_id(string_field(created.value(), "body"));
   if (!id) co_return storage_unavailable("r2 CreateMultipartUpload answered no UploadId");
@@ -80,7 +80,7 @@ Task<Result<std::optional<json>>> list_storage_parts(Context& context, const Upl
     const r2_s3::Request request =
         r2_s3::list_parts(signer_of(context), upload.object_key, upload.storage_upload_id, marker);
     json list = signed_call(request, kOkOrGone);
-    const EffectResult listed = co_await context.exchange.perform_one(std::move(list));
+    const EffectResult listed = co_await context.exchange.perform_one(list);
     if (!listed.ok()) co_return storage_unavailable(failure_of("r2 ListParts", listed));
     if (integer_field(listed.value(), "status") == kNotFound) {
       // Only S3's NoSuchUpload says the upload is gone; another 404 (NoSuchBucket) is a storage problem.

@@ -15,7 +15,8 @@ namespace upgate {
 // A decision of the shoot's ledger on one file, with the writes its answer depends on (the cron's index).
 struct DecidedUpload {
   UploadSession upload;
-  json decided;  // the ledger's item: {"upload", "duplicateOf"?}
+  std::string duplicate_of;  // another key whose asset has the same digest (contract 5.1), or ""
+  json parts;                // a multipart upload asked for again: the parts it has (else null)
   std::vector<json> writes;
 };
 

@@ -51,4 +51,15 @@ inline Response json_response(int status, json body) {
   return response;
 }
 
+constexpr const char* kJsonContentType = "application/json; charset=utf-8";
+
+// A JSON body written as text already (util/json_writer.h), for an answer on a hot path: no tree to build and dump.
+inline Response json_text_response(int status, std::string text) {
+  Response response;
+  response.status = status;
+  response.text = std::move(text);
+  response.content_type = kJsonContentType;
+  return response;
+}
+
 }  // namespace upgate

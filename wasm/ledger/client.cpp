@@ -1,34 +1,79 @@
 #include "ledger/client.h"
 
+#include "util/json_reader.h"
+
 namespace upgate::ledger {
 
-json operation_effect(const std::string& op, const std::string& shoot_id, const std::optional<Actor>& actor,
-                      const std::string& request_id, int64_t now_ms, json fields) {
-  fields["op"] = op;
-  fields["now"] = now_ms;
-  fields["shootId"] = shoot_id;
-  fields["requestId"] = request_id;
-  if (actor) fields["actor"] = json{{"sub", actor->sub}, {"admin", actor->admin}};
-  return json{{"type", "ledger"}, {"shootId", shoot_id}, {"request", std::move(fields)}};
+Effect operation_effect(const std::string& op, const std::string& shoot_id, const std::optional<Actor>& actor,
+                        const std::string& request_id, int64_t now_ms, const FieldWriter& fields) {
+  JsonWriter out;
+  out.begin_object().key("type").string("ledger").key("shootId").string(shoot_id);
+  out.key("request").begin_object();
+  out.key("op").string(op).key("now").integer(now_ms).key("shootId").string(shoot_id);
+  out.key("requestId").string(request_id);
+  if (actor)
+    out.key("actor").begin_object().key("sub").string(actor->sub).key("admin").boolean(actor->admin).end_object();
+  fields(out);
+  out.end_object().end_object();
+  return Effect{"ledger", std::move(out).text()};
+}
+
+Effect operation_effect(const std::string& op, const std::string& shoot_id, const std::optional<Actor>& actor,
+                        const std::string& request_id, int64_t now_ms, const json& fields) {
+  return operation_effect(op, shoot_id, actor, request_id, now_ms, [&](JsonWriter& out) {
+    if (!fields.is_object()) return;
+    for (const auto& [name, value] : fields.items()) out.key(name).raw(to_text(value));
+  });
+}
+
+Answered read_answered(std::string_view text) {
+  Answered answered;
+  JsonReader reader(text);
+  reader.object([&](std::string_view key) {
+    if (key == "ok") {
+      answered.ok = reader.boolean().value_or(false);
+    } else if (key == "error") {
+      answered.error = reader.string().value_or("");
+    } else if (key == "result") {
+      answered.result = reader.raw();
+    } else {
+      reader.skip();
+    }
+  });
+  if (!reader.finished()) return Answered{false, "the ledger's answer was not JSON", {}};
+  return answered;
 }
 
 namespace {
-Rejection rejection_named(const std::string& code) {
+Rejection rejection_named(std::string_view code) {
   // A code the catalogue lacks would be a ledger bug: the request is refused as unserviceable, not crashed.
   return reject(error_named(code).value_or(Error::StorageUnavailable));
 }
 }  // namespace
 
-std::optional<Rejection> refusal_of(const json& result) {
-  const std::string code = string_field(result, "refused");
+std::optional<Refusal> refusal_of(std::string_view result) {
+  std::string code;
+  std::string field;
+  std::string message;
+  std::string detail;
+  JsonReader reader(result);
+  reader.object([&](std::string_view key) {
+    std::string* text = key == "refused"   ? &code
+                        : key == "field"   ? &field
+                        : key == "message" ? &message
+                        : key == "detail"  ? &detail
+                                           : nullptr;
+    if (text == nullptr) {
+      reader.skip();
+    } else {
+      *text = reader.string().value_or("");
+    }
+  });
   if (code.empty()) return std::nullopt;
   Rejection rejection = rejection_named(code);
-  const std::string field = string_field(result, "field");
   if (!field.empty()) rejection = std::move(rejection).with("field", field).saying("The " + field + " is not valid.");
-  if (const std::string message = string_field(result, "message"); !message.empty()) {
-    rejection = std::move(rejection).saying(message);
-  }
-  return rejection;
+  if (!message.empty()) rejection = std::move(rejection).saying(message);
+  return Refusal{std::move(rejection), std::move(detail)};
 }
 
 Rejection item_rejection(const json& item) {
@@ -36,6 +81,44 @@ Rejection item_rejection(const json& item) {
   // parts_missing names the part numbers (contract 5.2).
   if (const json* missing = present_member(item, "missing")) rejection = std::move(rejection).with("missing", *missing);
   return rejection;
+}
+
+namespace {
+PresignItem read_presign_item(JsonReader& reader) {
+  PresignItem item;
+  std::string error;
+  reader.object([&](std::string_view key) {
+    if (key == "upload") {
+      item.upload = UploadSession::read(reader);
+    } else if (key == "duplicateOf") {
+      item.duplicate_of = reader.string().value_or("");
+    } else if (key == "parts") {
+      item.parts = parse_json(reader.raw()).value_or(json());
+    } else if (key == "error") {
+      error = reader.string().value_or("");
+    } else {
+      reader.skip();
+    }
+  });
+  if (!item.upload) item.refused = rejection_named(error);
+  return item;
+}
+}  // namespace
+
+std::optional<PresignDecision> read_presign_decision(std::string_view result) {
+  PresignDecision decision;
+  JsonReader reader(result);
+  reader.object([&](std::string_view key) {
+    if (key == "uploads") {
+      reader.array([&] { decision.items.push_back(read_presign_item(reader)); });
+    } else if (key == "indexWork") {
+      decision.index_work = reader.boolean().value_or(false);
+    } else {
+      reader.skip();
+    }
+  });
+  if (!reader.finished()) return std::nullopt;
+  return decision;
 }
 
 }  // namespace upgate::ledger

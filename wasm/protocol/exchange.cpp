@@ -1,6 +1,7 @@
 #include "protocol/exchange.h"
 
 #include "util/encoding.h"
+#include "util/json_reader.h"
 #include "util/text.h"
 
 namespace upgate {
@@ -32,11 +33,29 @@ EffectResult EffectResult::from_text(std::string_view text) {
   return result;
 }
 
-bool EffectResult::ok() const { return bool_field(value(), "ok"); }
+bool EffectResult::ok() const {
+  if (parsed_) return bool_field(*parsed_, "ok");
+  // Read off the text without a tree: most results are only ever asked this.
+  JsonReader reader(text_);
+  bool ok = false;
+  reader.object([&](std::string_view key) {
+    if (key == "ok") {
+      ok = reader.boolean().value_or(false);
+    } else {
+      reader.skip();
+    }
+  });
+  return ok && reader.finished();
+}
 
 const json& EffectResult::value() const {
   if (!parsed_) parsed_ = parse_json(text_).value_or(json());
   return *parsed_;
+}
+
+std::string_view EffectResult::text() const {
+  if (text_.empty() && parsed_) text_ = to_text(*parsed_);
+  return text_;
 }
 
 json EffectResult::take_member(const char* name) && {
@@ -50,12 +69,14 @@ Exchange::Exchange(CallFacts facts)
       entropy_(std::move(facts.entropy)),
       prefetched_body_(std::move(facts.prefetched_body)) {}
 
-Task<EffectResult> Exchange::perform_one(json effect) {
-  std::vector<json> round;
+Task<EffectResult> Exchange::perform_one(Effect effect) {
+  std::vector<Effect> round;
   round.push_back(std::move(effect));
-  std::vector<EffectResult> results = co_await perform(round);
+  std::vector<EffectResult> results = co_await perform(std::move(round));
   co_return results.empty() ? EffectResult() : std::move(results.front());
 }
+
+Task<EffectResult> Exchange::perform_one(const json& effect) { return perform_one(Effect::of(effect)); }
 
 namespace {
 // read_body and verify_signature are the shim's own work, not calls to a binding, nor is a webhook's outbound

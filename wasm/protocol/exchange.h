@@ -44,11 +44,13 @@ class EffectResult {
   bool ok() const;
   // The result as a tree (null when its text was malformed).
   const json& value() const;
+  // The result as JSON text, for a typed reader (util/json_reader.h): as it arrived, or written from its tree.
+  std::string_view text() const;
   // One member moved out (null when absent), for a result read once and then dropped.
   json take_member(const char* name) &&;
 
  private:
-  std::string text_;
+  mutable std::string text_;
   mutable std::optional<json> parsed_;
 };
 
@@ -104,7 +106,8 @@ class Exchange {
   }
   Round perform(const std::vector<json>& effects);
   // One effect on its own.
-  Task<EffectResult> perform_one(json effect);
+  Task<EffectResult> perform_one(Effect effect);
+  Task<EffectResult> perform_one(const json& effect);
 
   // How many binding calls (KV, R2, Durable Object, rate limiter) the rounds asked for so far: the log line's "io".
   int64_t binding_calls() const { return binding_calls_; }

@@ -9,6 +9,7 @@
 
 #include "http/errors.h"
 #include "util/json.h"
+#include "util/json_writer.h"
 
 namespace upgate {
 
@@ -23,8 +24,9 @@ struct FileRequest {
   bool replace = false;
   int64_t part_size = 0;  // multipart: the size of its parts (contract 5.4); 0 for one PUT
 
-  // A checked file as the Worker hands it to the shoot's ledger, and read back there.
+  // A checked file as the Worker hands it to the shoot's ledger (written as text), and read back there.
   json to_json() const;
+  void write(JsonWriter& out) const;
   static FileRequest from_json(const json& item);
 };
 

@@ -4,6 +4,7 @@
 
 #include "uploads/records.h"
 #include "util/clock.h"
+#include "util/json_reader.h"
 
 namespace upgate {
 
@@ -111,6 +112,60 @@ std::optional<UploadSession> UploadSession::from_json(const json& record) {
   session.presigned_at_ms = integer_field(record, "presignedAtMs", session.created_at_ms);
   session.completing_at_ms = integer_field(record, "completingAtMs");
   session.completion = completion_of(member_of(record, "completion"));
+  return session;
+}
+
+std::optional<UploadSession> UploadSession::read(JsonReader& reader) {
+  // The members from_json reads, in one pass; a member of another type keeps its default, as there.
+  UploadSession session;
+  std::optional<State> state;
+  std::optional<std::string> object_key;
+  std::optional<int64_t> presigned_at_ms;
+  auto text = [&](std::string& into) { into = reader.string().value_or(""); };
+  auto number = [&](int64_t& into) { into = reader.integer().value_or(0); };
+  const bool object = reader.object([&](std::string_view key) {
+    if (key == "uploadId") {
+      text(session.upload_id);
+    } else if (key == "key") {
+      text(session.key);
+    } else if (key == "objectKey") {
+      object_key = reader.string();
+    } else if (key == "shootId") {
+      text(session.shoot_id);
+    } else if (key == "filename") {
+      text(session.filename);
+    } else if (key == "contentType") {
+      text(session.content_type);
+    } else if (key == "size") {
+      number(session.size);
+    } else if (key == "sha256") {
+      text(session.sha256);
+    } else if (key == "state") {
+      state = state_of(reader.string().value_or(""));
+    } else if (key == "multipart") {
+      session.multipart = reader.boolean().value_or(false);
+    } else if (key == "partSize") {
+      number(session.part_size);
+    } else if (key == "partCount") {
+      number(session.part_count);
+    } else if (key == "storageUploadId") {
+      text(session.storage_upload_id);
+    } else if (key == "createdAtMs") {
+      number(session.created_at_ms);
+    } else if (key == "presignedAtMs") {
+      presigned_at_ms = reader.integer();
+    } else if (key == "completingAtMs") {
+      number(session.completing_at_ms);
+    } else if (key == "completion") {
+      session.completion = completion_of(parse_json(reader.raw()).value_or(json()));
+    } else {
+      reader.skip();
+    }
+  });
+  if (!object || !reader.ok() || !state || session.upload_id.empty()) return std::nullopt;
+  session.state = *state;
+  session.object_key = object_key.value_or(session.key);
+  session.presigned_at_ms = presigned_at_ms.value_or(session.created_at_ms);
   return session;
 }
 

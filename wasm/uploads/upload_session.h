@@ -11,6 +11,8 @@
 
 namespace upgate {
 
+class JsonReader;
+
 struct UploadSession {
   enum class State { Pending, Completed, Cancelled, Aborted, Expired };
 
@@ -52,6 +54,9 @@ struct UploadSession {
   json to_public_json(int64_t now_ms, const json& parts = json()) const;
   // nullopt for a record that is missing or not an upload.
   static std::optional<UploadSession> from_json(const json& record);
+  // The same, read straight off JSON text (the ledger's answer on the Worker's hot path) with no tree between;
+  // the reader is left after the record either way.
+  static std::optional<UploadSession> read(JsonReader& reader);
 };
 
 const char* state_name(UploadSession::State state);
