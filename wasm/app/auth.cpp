@@ -23,6 +23,9 @@ Task<Authentication> verify_bearer(Context& context) {
   if (!context.isolate.keys) co_return Authentication{false, {}, "no_verification_key_configured"};
   const jwt::KeyRing& ring = *context.isolate.keys;
   const int64_t now = context.exchange.now_seconds();
+  jwt::VerdictCache& verified = context.isolate.verified_tokens;
+  if (std::optional<jwt::Claims> claims = verified.find(token, now))
+    co_return Authentication{true, std::move(*claims), ""};
 
   jwt::SignatureResults results;
   jwt::Verdict verdict = jwt::verify(token, ring, now, results);
@@ -36,6 +39,7 @@ Task<Authentication> verify_bearer(Context& context) {
   if (verdict.kind != jwt::Verdict::Kind::Valid) {
     co_return Authentication{false, {}, verdict.reason.empty() ? "unverified" : verdict.reason};
   }
+  verified.remember(token, verdict.claims, now);
   co_return Authentication{true, verdict.claims, ""};
 }
 

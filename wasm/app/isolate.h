@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "jwt/jwt.h"
+#include "jwt/verdict_cache.h"
 #include "ratelimit/rate_limiter.h"
 #include "sigv4/sigv4.h"
 
@@ -15,7 +16,8 @@ namespace upgate {
 struct IsolateState {
   Config config;
   bool configured = false;
-  std::optional<jwt::KeyRing> keys;  // absent when neither JWT_SECRET nor a usable JWKS key is configured
+  std::optional<jwt::KeyRing> keys;   // absent when neither JWT_SECRET nor a usable JWKS key is configured
+  jwt::VerdictCache verified_tokens;  // tokens accepted with these keys
   sigv4::SigningKeyCache signing_keys;
   RateLimiter rate_limiter;
   bool has_global_rate_limiter = false;  // the RATE_LIMITER binding is bound
