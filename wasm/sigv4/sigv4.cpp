@@ -211,7 +211,7 @@ Pairs headers_to_sign(std::string_view host, const Pairs& signed_headers) {
   return merged;
 }
 
-// The auth parameters in the order the URL lists them, then the caller's extra ones.
+// The auth parameters, then the caller's extra ones (the canonical query sorts them all).
 Pairs presign_params(const Credentials& credentials, const PresignInput& input, std::string_view amz_date,
                      std::string_view scope, std::string_view signed_list) {
   Pairs params = {{std::string(kParamAlgorithm), std::string(kAlgorithm)},
@@ -223,15 +223,6 @@ Pairs presign_params(const Credentials& credentials, const PresignInput& input, 
     if (!is_auth_param(param.first)) params.push_back(param);
   }
   return params;
-}
-
-std::string encode_query(const Pairs& params) {
-  std::string out;
-  for (const auto& [name, value] : params) {
-    if (!out.empty()) out += '&';
-    out += encoding::uri_encode(name, false) + "=" + encoding::uri_encode(value, false);
-  }
-  return out;
 }
 
 // ---- verify helpers ----
@@ -468,9 +459,14 @@ Presigned presign(const Credentials& credentials, const Scope& scope, const Pres
   const CanonicalHeaders headers = canonical_headers_from(headers_to_sign(input.host, input.signed_headers));
   const Pairs params = presign_params(credentials, input, amz_date, credential_scope, headers.signed_list);
   const std::string uri = canonical_uri(input.path);
-  const std::string canonical = canonical_request(input.method, uri, canonical_query_from(params), headers);
+  const std::string query = canonical_query_from(params);
+  const std::string canonical = canonical_request(input.method, uri, query, headers);
   std::string signature = signature_for(cache.key_for(credentials, day, scope), amz_date, credential_scope, canonical);
-  std::string url = uri + "?" + encode_query(params) + "&" + std::string(kParamSignature) + "=" + signature;
+  // The URL carries the canonical query itself (sorted, as S3's own presigned URLs are), then the signature:
+  // what is sent is exactly what was signed, encoded once.
+  std::string url = uri;
+  url.reserve(uri.size() + query.size() + signature.size() + 20);
+  url.append("?").append(query).append("&").append(kParamSignature).append("=").append(signature);
   return Presigned{std::move(url), std::move(signature), input.now_unix_seconds + input.expires_seconds};
 }
 
