@@ -14,7 +14,7 @@ struct Answer {
   std::string text;                 // the JSON
   std::vector<std::string> bodies;  // the response bodies "body" indexes
 
-  // An answer with no bodies (a cron's or a ledger operation's), from its tree.
+  // An answer with no bodies (a cron run's, a queue batch's, a configure or probe call's), from its tree.
   static Answer of(const json& value) { return Answer{to_text(value), {}}; }
 
   // What the shim reads: the JSON, then each body behind a NUL.
