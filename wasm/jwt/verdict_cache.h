@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 
 #include "jwt/jwt.h"
@@ -23,9 +22,9 @@ class VerdictCache {
   explicit VerdictCache(size_t capacity = 512) : capacity_(capacity == 0 ? 1 : capacity) {}
 
   // The claims of a token accepted before, when the full check would accept it now too.
-  std::optional<Claims> find(std::string_view token, int64_t now_seconds) const;
+  std::optional<Claims> find(const std::string& token, int64_t now_seconds) const;
   // A token the full check accepted at now_seconds.
-  void remember(std::string_view token, const Claims& claims, int64_t now_seconds);
+  void remember(const std::string& token, const Claims& claims, int64_t now_seconds);
 
   size_t size() const { return entries_.size(); }
 
