@@ -40,19 +40,20 @@ Answer route_call(const json& call) {
   if (!isolate_state().configured) return Answer::of(error_answer("configure must be called first"));
   if (op == "scheduled") return start_scheduled(call);
   if (op == "queue") return start_queue(call);
-  if (op == "ledger") return ledger::start_ledger(call);
   if (op == "close") return Answer::of(close_conversation(call));
   if (auto answer = probe_call(op, call)) return Answer::of(*answer);
   return Answer::of(error_answer("unknown op"));
 }
 
-// "http", the call every request starts with, and "resume", every later step of a conversation, are decoded
-// without a tree (protocol/call_facts.h); the other ops are still read as one.
+// "http", the call every request starts with, "ledger", the call every ledger operation starts with, and
+// "resume", every later step of a conversation, are decoded without a tree (protocol/call_facts.h); the other
+// ops are still read as one.
 std::optional<Answer> route_without_tree(std::string_view input) {
   if (!isolate_state().configured) return std::nullopt;
   std::optional<DecodedCall> call = decode_call(input);
   if (!call) return Answer::of(error_answer("input is not a JSON object"));
   if (call->op == "http") return start_http(std::move(call->facts));
+  if (call->op == "ledger") return ledger::start_ledger(std::move(call->facts), call->request_text);
   if (call->op == "resume") return resume_conversation(call->handle, std::move(call->results));
   return std::nullopt;
 }

@@ -50,7 +50,7 @@ Task<StoredParts> load_stored_parts(Operation& operation, const std::map<std::st
   if (ids.empty()) co_return parts;
   Statement read{
       "SELECT uploadId, partNumber, size, etag FROM parts WHERE uploadId IN (SELECT value FROM json_each(?))",
-      json::array({json_list(ids)})};
+      SqlParams{json_list(ids)}};
   for (const json& row : co_await run_one(operation.exchange, std::move(read))) {
     parts[string_field(row, "uploadId")][integer_field(row, "partNumber")] = row;
   }
@@ -95,14 +95,14 @@ json multipart_item(const UploadSession& upload, const std::map<int64_t, json>& 
 // {"uploadIds", "storageListsParts"?, "storageParts"?} -> {"uploads": [{"upload", "parts"? (multipart)} (to
 // check) | {"upload", "listParts": true} (s3 mode: list its parts first) | {"answer"} (completed before) |
 // {"error", "missing"?}]}
-Task<json> begin_completion(Operation& operation) {
-  if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
-  const std::vector<std::string> ids = ids_in(member_of(operation.request, "uploadIds"));
+Task<Reply> begin_completion(Operation& operation) {
+  if (auto refusal = access_refusal(operation)) co_return *refusal;
+  const std::vector<std::string> ids = ids_in(member_of(operation.request(), "uploadIds"));
   const std::map<std::string, UploadSession> uploads = co_await load_uploads(operation, ids);
   // s3 mode: the parts never pass through the Worker, so storage's listing of them (storageParts) stands in
   // for the ledger's own; a multipart upload asked about without one is answered "listParts".
-  const bool listed_by_storage = bool_field(operation.request, "storageListsParts");
-  const json& storage_parts = member_of(operation.request, "storageParts");
+  const bool listed_by_storage = bool_field(operation.request(), "storageListsParts");
+  const json& storage_parts = member_of(operation.request(), "storageParts");
   const StoredParts stored =
       listed_by_storage ? parts_by_upload(storage_parts) : co_await load_stored_parts(operation, uploads);
   json answers = json::array();
@@ -126,7 +126,7 @@ Task<json> begin_completion(Operation& operation) {
   }
   if (!claimed.empty()) {
     Statement claim{"UPDATE uploads SET completingAtMs = ? WHERE uploadId IN (SELECT value FROM json_each(?))",
-                    json::array({operation.now_ms(), json_list(claimed)})};
+                    SqlParams{operation.now_ms(), json_list(claimed)}};
     operation.write_with_answer(std::move(claim));
   }
   co_return json{{"uploads", std::move(answers)}};
@@ -136,9 +136,9 @@ Task<json> begin_completion(Operation& operation) {
 // {"uploads": [{"answer", "event"?} | {"error", "deleteObject"?}]}. deleteObject: this call recorded the
 // rejection, so the bytes it judged are the caller's to delete; event: this call recorded the completion, whose
 // upload.completed event the caller sends.
-Task<json> finish_completion(Operation& operation) {
-  if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
-  const json& outcomes = member_of(operation.request, "outcomes");
+Task<Reply> finish_completion(Operation& operation) {
+  if (auto refusal = access_refusal(operation)) co_return *refusal;
+  const json& outcomes = member_of(operation.request(), "outcomes");
   const std::map<std::string, UploadSession> uploads = co_await load_uploads(operation, ids_in(outcomes, "uploadId"));
   std::vector<std::string> keys;
   std::vector<std::string> sha256s;
@@ -151,9 +151,8 @@ Task<json> finish_completion(Operation& operation) {
     add_digest(upload.sha256);
   }
   Statement digests{"SELECT key, sha256 FROM assets WHERE sha256 IN (SELECT value FROM json_each(?)) ORDER BY key",
-                    json::array({json_list(sha256s)})};
-  Statement held{"SELECT key FROM assets WHERE key IN (SELECT value FROM json_each(?))",
-                 json::array({json_list(keys)})};
+                    SqlParams{json_list(sha256s)}};
+  Statement held{"SELECT key FROM assets WHERE key IN (SELECT value FROM json_each(?))", SqlParams{json_list(keys)}};
   std::vector<Statement> reads{std::move(digests), std::move(held)};
   const std::vector<Rows> assets = co_await run(operation.exchange, std::move(reads));
   std::map<std::string, std::string> key_by_digest;
@@ -176,13 +175,12 @@ Task<json> finish_completion(Operation& operation) {
       continue;
     }
     if (const std::string reason = string_field(outcome, "rejected"); !reason.empty()) {
-      writes.push_back({"UPDATE uploads SET completingAtMs = 0 WHERE uploadId = ?", json::array({upload.upload_id})});
+      writes.push_back({"UPDATE uploads SET completingAtMs = 0 WHERE uploadId = ?", SqlParams{upload.upload_id}});
       if (upload.multipart) {
         // Storage assembled its parts into the rejected object, which is deleted: they are gone too. The next
         // sign starts a new storage upload (routes_multipart.cpp).
-        writes.push_back({"DELETE FROM parts WHERE uploadId = ?", json::array({upload.upload_id})});
-        writes.push_back(
-            {"UPDATE uploads SET storageUploadId = '' WHERE uploadId = ?", json::array({upload.upload_id})});
+        writes.push_back({"DELETE FROM parts WHERE uploadId = ?", SqlParams{upload.upload_id}});
+        writes.push_back({"UPDATE uploads SET storageUploadId = '' WHERE uploadId = ?", SqlParams{upload.upload_id}});
       }
       writes.push_back(audit(operation, "upload.rejected", upload.key, upload.upload_id, reason));
       json answer = item_error(Error::ContentMismatch);
@@ -201,10 +199,10 @@ Task<json> finish_completion(Operation& operation) {
     writes.push_back(
         {"INSERT OR REPLACE INTO assets (key, filename, uploadId, size, contentType, sha256, etag, "
          "completedAtMs, duplicateOf, eventSentAtMs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         json::array({upload.key, upload.filename, upload.upload_id, answer["size"], upload.content_type, sha256,
-                      answer["etag"], now_ms, duplicate.empty() ? json() : json(duplicate), now_ms})});
+         SqlParams{upload.key, upload.filename, upload.upload_id, answer["size"], upload.content_type, sha256,
+                   answer["etag"], now_ms, duplicate.empty() ? SqlValue() : SqlValue(duplicate), now_ms}});
     writes.push_back({"UPDATE uploads SET state = 'completed', completion = ?, completingAtMs = 0 WHERE uploadId = ?",
-                      json::array({to_text(answer), upload.upload_id})});
+                      SqlParams{to_text(answer), upload.upload_id}});
     const bool replaced = holds_asset.contains(upload.key);
     writes.push_back(audit(operation, replaced ? "upload.replaced" : "upload.completed", upload.key, upload.upload_id));
     if (!sha256.empty()) key_by_digest.emplace(sha256, upload.key);

@@ -9,6 +9,7 @@
 #include "protocol/conversation.h"
 #include "uploads/records.h"
 #include "util/clock.h"
+#include "util/json_reader.h"
 #include "util/json_writer.h"
 
 namespace upgate::ledger {
@@ -34,11 +35,11 @@ std::optional<json> access_refusal(const Operation& operation) {
 
 Statement audit(const Operation& operation, const std::string& action, const std::string& key,
                 const std::string& upload_id, const std::string& detail) {
-  const auto or_null = [](const std::string& text) { return text.empty() ? json() : json(text); };
+  const auto or_null = [](const std::string& text) { return text.empty() ? SqlValue() : SqlValue(text); };
   return Statement{
       "INSERT INTO audit (atMs, action, actor, requestId, key, uploadId, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      json::array({operation.now_ms(), action, operation.actor, operation.request_id, or_null(key), or_null(upload_id),
-                   or_null(detail)})};
+      SqlParams{operation.now_ms(), action, operation.actor, operation.request_id, or_null(key), or_null(upload_id),
+                or_null(detail)}};
 }
 
 std::string json_list(const std::vector<std::string>& values) { return to_text(json(values)); }
@@ -97,7 +98,7 @@ Task<std::optional<Shoot>> load_shoot(Exchange& exchange, const std::string& sho
   co_return shoot_of(rows.back());
 }
 
-using OperationFunction = Task<json> (*)(Operation&);
+using OperationFunction = Task<Reply> (*)(Operation&);
 
 OperationFunction operation_named(const std::string& op) {
   static const std::vector<std::pair<std::string, OperationFunction>> table{
@@ -127,68 +128,120 @@ OperationFunction operation_named(const std::string& op) {
   return nullptr;
 }
 
+// Who asks what of which shoot, and when: the members every operation's request starts with.
+struct RequestHeader {
+  std::string op;
+  std::string shoot_id;
+  std::string request_id;
+  std::string actor = "cleanup";  // the cron asks without an actor
+  bool admin = false;
+  std::optional<int64_t> now_ms;
+};
+
+RequestHeader read_header(std::string_view request) {
+  RequestHeader header;
+  JsonReader reader(request);
+  reader.object([&](std::string_view key) {
+    if (key == "op") {
+      header.op = reader.string().value_or("");
+    } else if (key == "shootId") {
+      header.shoot_id = reader.string().value_or("");
+    } else if (key == "requestId") {
+      header.request_id = reader.string().value_or("");
+    } else if (key == "now") {
+      header.now_ms = reader.integer();
+    } else if (key == "actor") {
+      reader.object([&](std::string_view member) {
+        if (member == "sub") {
+          header.actor = reader.string().value_or("cleanup");
+        } else if (member == "admin") {
+          header.admin = reader.boolean().value_or(false);
+        } else {
+          reader.skip();
+        }
+      });
+    } else {
+      reader.skip();
+    }
+  });
+  return header;
+}
+
+// The request's time is the one the ledger decides with (the Worker's, or the cron's scheduled time).
+CallFacts with_request_time(CallFacts facts, const RequestHeader& header) {
+  if (header.now_ms) facts.now_ms = *header.now_ms;
+  return facts;
+}
+
 // One ledger operation: load the shoot, run the operation, answer its result.
 class LedgerConversation final : public Conversation {
  public:
-  explicit LedgerConversation(const json& call)
-      : Conversation(call_facts_of(call)), request_(member_of(call, "request")) {}
+  LedgerConversation(CallFacts facts, std::string request, RequestHeader header)
+      : Conversation(with_request_time(std::move(facts), header)),
+        request_(std::move(request)),
+        header_(std::move(header)) {}
 
   Task<Answer> run() override {
-    const json& actor = member_of(request_, "actor");
-    Operation operation{exchange(),
-                        request_,
-                        string_field(request_, "op"),
-                        string_field(request_, "shootId"),
-                        string_field(actor, "sub", "cleanup"),
-                        bool_field(actor, "admin"),
-                        string_field(request_, "requestId"),
-                        std::nullopt,
-                        {}};
-    if (operation.op == "ping") co_return done(json{{"ok", true}});
+    Operation operation{.exchange = exchange(),
+                        .request_text = request_,
+                        .op = header_.op,
+                        .shoot_id = header_.shoot_id,
+                        .actor = header_.actor,
+                        .admin = header_.admin,
+                        .request_id = header_.request_id,
+                        .shoot = std::nullopt,
+                        .writes_with_answer = {},
+                        .request_tree = std::nullopt};
+    if (operation.op == "ping") co_return done(Reply(json{{"ok", true}}));
     const OperationFunction function = operation_named(operation.op);
-    if (!function) co_return done(json{{"refused", "invalid_request"}, {"detail", "unknown ledger operation"}});
+    if (!function) co_return done(Reply(json{{"refused", "invalid_request"}, {"detail", "unknown ledger operation"}}));
     operation.shoot = co_await load_shoot(exchange(), operation.shoot_id);
-    const json result = co_await function(operation);
+    const Reply result = co_await function(operation);
     if (operation.shoot) KnownShoots::remember(*operation.shoot);
     co_return done(result, operation.writes_with_answer);
   }
 
  private:
   // {"done": true, "result": {...}, "writes": [<sql effect>...]}: the shim runs the writes, then returns the result.
-  static Answer done(const json& result, const std::vector<Statement>& writes = {}) {
-    JsonWriter out;
-    out.begin_object().key("done").boolean(true).key("result").raw(to_text(result)).key("writes").begin_array();
+  static Answer done(const Reply& result, const std::vector<Statement>& writes = {}) {
+    JsonWriter out(result.text.size() + 512);
+    out.begin_object().key("done").boolean(true).key("result").raw(result.text).key("writes").begin_array();
     for (const Statement& write : writes) out.raw(sql_effect(write).text);
     out.end_array().end_object();
     return Answer{std::move(out).text(), {}};
   }
-  json request_;
+  std::string request_;  // owned: the call's text is gone by the time the conversation resumes
+  RequestHeader header_;
 };
 
 }  // namespace
 
-Answer start_ledger(const json& call) { return start_conversation(std::make_unique<LedgerConversation>(call)); }
+Answer start_ledger(CallFacts facts, std::string_view request) {
+  RequestHeader header = read_header(request);
+  return start_conversation(
+      std::make_unique<LedgerConversation>(std::move(facts), std::string(request), std::move(header)));
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // The shoot itself (contract 3).
 
-Task<json> create_shoot(Operation& operation) {
+Task<Reply> create_shoot(Operation& operation) {
   if (operation.shoot) co_return refused(Error::ShootExists);
   std::vector<Statement> statements;
   for (const std::string& create : schema_statements()) statements.push_back({create});
-  const std::string title = string_field(operation.request, "title");
+  const std::string title = string_field(operation.request(), "title");
   Shoot shoot{operation.shoot_id, operation.actor, title, operation.now_ms(), 0};
   statements.push_back(
       {"INSERT INTO shoot (id, shootId, owner, title, createdAtMs) VALUES (1, ?, ?, ?, ?)",
-       json::array({shoot.shoot_id, shoot.owner, title.empty() ? json() : json(title), shoot.created_at_ms})});
+       SqlParams{shoot.shoot_id, shoot.owner, title.empty() ? SqlValue() : SqlValue(title), shoot.created_at_ms}});
   operation.shoot = shoot;
   statements.push_back(audit(operation, "shoot.created"));
   operation.write_with_answer(std::move(statements));
   co_return json{{"shoot", shoot.to_public_json()}, {"createdAtMs", shoot.created_at_ms}};
 }
 
-Task<json> get_shoot(Operation& operation) {
-  if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
+Task<Reply> get_shoot(Operation& operation) {
+  if (auto refusal = access_refusal(operation)) co_return *refusal;
   const int64_t now_ms = operation.now_ms();
   Statement count{
       "SELECT (SELECT COUNT(*) FROM uploads WHERE state = 'pending' "
@@ -196,7 +249,7 @@ Task<json> get_shoot(Operation& operation) {
       "(SELECT COUNT(*) FROM assets) AS assets, (SELECT COALESCE(SUM(size), 0) FROM assets) AS bytes, "
       "(SELECT COUNT(*) FROM assets WHERE duplicateOf IS NOT NULL) AS duplicates, "
       "(SELECT COUNT(*) FROM audit WHERE action = 'upload.rejected') AS rejected",
-      json::array({now_ms - records::kCompletionWindowMs, now_ms - records::kMultipartIdleWindowMs})};
+      SqlParams{now_ms - records::kCompletionWindowMs, now_ms - records::kMultipartIdleWindowMs}};
   const Rows stats = co_await run_one(operation.exchange, std::move(count));
   json answer = operation.shoot->to_public_json();
   const json row = stats.empty() ? json::object() : stats.front();

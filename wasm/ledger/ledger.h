@@ -4,17 +4,20 @@
 // for, all of one operation inside one transaction (shim/ledger.js), so the decisions on a shoot happen one
 // at a time and each one's writes land together or not at all.
 //
-//   {"op": "ledger", "request": {"op", "shootId", "actor"?: {"sub", "admin"}, "requestId", ...}, "now", "entropy"}
+//   {"op": "ledger", "request": {"op", "shootId", "actor"?: {"sub", "admin"}, "requestId", "now", ...}, "entropy"}
 //     -> a conversation answer whose effects are "sql" statements, ending in {"done": true, "result": {...}}
 //
 // The operations, their fields and their answers are listed in wasm/protocol/PROTOCOL.md; the Worker side
 // builds them with ledger/client.h.
 #pragma once
+#include <string_view>
+
 #include "protocol/answer.h"
-#include "util/json.h"
+#include "protocol/exchange.h"
 
 namespace upgate::ledger {
 
-Answer start_ledger(const json& call);
+// facts: the call's entropy (its time is the request's "now"); request: the operation's JSON text.
+Answer start_ledger(CallFacts facts, std::string_view request);
 
 }  // namespace upgate::ledger

@@ -63,12 +63,12 @@ json page(const Rows& rows, const char* list, json (*shape)(const json&), const 
 }  // namespace
 
 // {"cursor"} -> {"assets", "cursor"?}; the cursor is the hex of the last key shown.
-Task<json> list_assets(Operation& operation) {
-  if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
-  const std::string cursor = string_field(operation.request, "cursor");
+Task<Reply> list_assets(Operation& operation) {
+  if (auto refusal = access_refusal(operation)) co_return *refusal;
+  const std::string cursor = string_field(operation.request(), "cursor");
   const auto after = encoding::hex_decode(cursor);
   if (!after) co_return invalid_cursor();
-  Statement read{"SELECT * FROM assets WHERE key > ? ORDER BY key LIMIT ?", json::array({*after, kPageSize + 1})};
+  Statement read{"SELECT * FROM assets WHERE key > ? ORDER BY key LIMIT ?", SqlParams{*after, kPageSize + 1}};
   const Rows rows = co_await run_one(operation.exchange, std::move(read));
   const std::string next = rows.size() > static_cast<size_t>(kPageSize)
                                ? encoding::hex_encode(string_field(rows[kPageSize - 1], "key"))
@@ -77,12 +77,12 @@ Task<json> list_assets(Operation& operation) {
 }
 
 // {"cursor"} -> {"events", "cursor"?}; the cursor is the sequence number of the last event shown.
-Task<json> list_audit(Operation& operation) {
-  if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
-  const std::string cursor = string_field(operation.request, "cursor");
+Task<Reply> list_audit(Operation& operation) {
+  if (auto refusal = access_refusal(operation)) co_return *refusal;
+  const std::string cursor = string_field(operation.request(), "cursor");
   if (!cursor.empty() && (cursor.size() > 15 || !text::all_digits(cursor))) co_return invalid_cursor();
   const int64_t after = cursor.empty() ? 0 : std::stoll(cursor);
-  Statement read{"SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", json::array({after, kPageSize + 1})};
+  Statement read{"SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", SqlParams{after, kPageSize + 1}};
   const Rows rows = co_await run_one(operation.exchange, std::move(read));
   const std::string next =
       rows.size() > static_cast<size_t>(kPageSize) ? std::to_string(integer_field(rows[kPageSize - 1], "seq")) : "";
@@ -100,16 +100,16 @@ std::string asset_key_of(const std::string& shoot_id, const std::string& key) {
 
 // {"keys"} -> {"keys": [{"key", "ok": true} | {"key", "error"}]}: the shoot's assets and their previews may be
 // downloaded.
-Task<json> presign_downloads(Operation& operation) {
-  if (auto refusal = access_refusal(operation)) co_return std::move(*refusal);
+Task<Reply> presign_downloads(Operation& operation) {
+  if (auto refusal = access_refusal(operation)) co_return *refusal;
   std::vector<std::string> keys;
   std::vector<std::string> asset_keys;
-  for (const json& key : member_of(operation.request, "keys")) {
+  for (const json& key : member_of(operation.request(), "keys")) {
     keys.push_back(key.is_string() ? key.get<std::string>() : "");
     asset_keys.push_back(asset_key_of(operation.shoot_id, keys.back()));
   }
   Statement read{"SELECT key, previews FROM assets WHERE key IN (SELECT value FROM json_each(?))",
-                 json::array({json_list(asset_keys)})};
+                 SqlParams{json_list(asset_keys)}};
   const Rows rows = co_await run_one(operation.exchange, std::move(read));
   std::set<std::string> assets;
   for (const json& row : rows) {

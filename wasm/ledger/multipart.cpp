@@ -20,7 +20,7 @@ json refused_because(Error error, const std::string& message, const std::string&
 }
 
 Statement touch(const std::string& upload_id, int64_t now_ms) {
-  return {"UPDATE uploads SET presignedAtMs = ? WHERE uploadId = ?", json::array({now_ms, upload_id})};
+  return {"UPDATE uploads SET presignedAtMs = ? WHERE uploadId = ?", SqlParams{now_ms, upload_id}};
 }
 
 // A multipart upload of the caller's, or the refusal.
@@ -28,7 +28,7 @@ Task<std::variant<UploadSession, json>> callers_multipart(Operation& operation) 
   if (auto refusal = access_refusal(operation)) {
     co_return operation.shoot ? std::move(*refusal) : refused(Error::UploadNotFound);
   }
-  auto upload = co_await load_upload(operation, string_field(operation.request, "uploadId"));
+  auto upload = co_await load_upload(operation, string_field(operation.request(), "uploadId"));
   if (!upload) co_return refused(Error::UploadNotFound);
   if (!upload->multipart) {
     co_return refused_because(Error::InvalidRequest, "This upload is a single PUT, not a multipart upload.",
@@ -41,7 +41,7 @@ Task<std::variant<UploadSession, json>> callers_multipart(Operation& operation) 
 
 Task<json> load_parts(Operation& operation, const std::string& upload_id) {
   Statement read{"SELECT partNumber, size, etag FROM parts WHERE uploadId = ? ORDER BY partNumber",
-                 json::array({upload_id})};
+                 SqlParams{upload_id}};
   const Rows rows = co_await run_one(operation.exchange, std::move(read));
   json parts = json::array();
   for (const json& row : rows) {
@@ -54,15 +54,15 @@ Task<json> load_parts(Operation& operation, const std::string& upload_id) {
 
 // {"uploadId", "storageUploadId"} -> {"upload"}: the storage upload the Worker created becomes the upload's,
 // unless another request attached one first (the answer then carries that one; the caller aborts its own).
-Task<json> attach_storage(Operation& operation) {
+Task<Reply> attach_storage(Operation& operation) {
   auto found = co_await callers_multipart(operation);
-  if (auto* refusal = std::get_if<json>(&found)) co_return std::move(*refusal);
+  if (auto* refusal = std::get_if<json>(&found)) co_return *refusal;
   UploadSession& upload = std::get<UploadSession>(found);
   if (auto error = unusable(upload, operation.now_ms())) co_return refused(*error);
   if (upload.storage_upload_id.empty()) {
-    upload.storage_upload_id = string_field(operation.request, "storageUploadId");
+    upload.storage_upload_id = string_field(operation.request(), "storageUploadId");
     Statement attach{"UPDATE uploads SET storageUploadId = ? WHERE uploadId = ?",
-                     json::array({upload.storage_upload_id, upload.upload_id})};
+                     SqlParams{upload.storage_upload_id, upload.upload_id}};
     operation.write_with_answer(std::move(attach));
   }
   co_return json{{"upload", upload.to_json()}};
@@ -70,12 +70,12 @@ Task<json> attach_storage(Operation& operation) {
 
 // {"uploadId", "partNumbers"} -> {"upload", "indexWork"}: the part numbers may be signed now. An upload without a
 // storage upload (its creation was cut short, or a rejected completion used it up) gets one from the Worker first.
-Task<json> sign_parts(Operation& operation) {
+Task<Reply> sign_parts(Operation& operation) {
   auto found = co_await callers_multipart(operation);
-  if (auto* refusal = std::get_if<json>(&found)) co_return std::move(*refusal);
+  if (auto* refusal = std::get_if<json>(&found)) co_return *refusal;
   UploadSession& upload = std::get<UploadSession>(found);
   if (auto error = unusable(upload, operation.now_ms())) co_return refused(*error);
-  for (const json& number : member_of(operation.request, "partNumbers")) {
+  for (const json& number : member_of(operation.request(), "partNumbers")) {
     if (!number.is_number_integer() || number.get<int64_t>() < 1 || number.get<int64_t>() > upload.part_count) {
       co_return refused_because(Error::InvalidRequest,
                                 "This upload has parts 1 to " + std::to_string(upload.part_count) + ".", "partNumbers");
@@ -91,9 +91,9 @@ Task<json> sign_parts(Operation& operation) {
 
 // The Worker's part PUT: {"uploadId", "key", "partNumber", "size"} -> {"upload"} when that part of that upload
 // may be written now, else refused with the reason.
-Task<json> find_part_writer(Operation& operation) {
-  const auto upload = co_await load_upload(operation, string_field(operation.request, "uploadId"));
-  if (!operation.shoot || !upload || !upload->multipart || upload->key != string_field(operation.request, "key")) {
+Task<Reply> find_part_writer(Operation& operation) {
+  const auto upload = co_await load_upload(operation, string_field(operation.request(), "uploadId"));
+  if (!operation.shoot || !upload || !upload->multipart || upload->key != string_field(operation.request(), "key")) {
     co_return refused_because(Error::UploadSuperseded, "no multipart upload of this key has this id");
   }
   if (auto error = unusable(*upload, operation.now_ms())) co_return refused(*error);
@@ -105,13 +105,13 @@ Task<json> find_part_writer(Operation& operation) {
     // Its parts are being assembled: a part written now could not be part of the file.
     co_return refused_because(Error::UploadCompleted, "a completion of this upload is in progress");
   }
-  const int64_t number = integer_field(operation.request, "partNumber");
+  const int64_t number = integer_field(operation.request(), "partNumber");
   if (number < 1 || number > upload->part_count) {
     co_return refused_because(Error::InvalidRequest,
                               "This upload has parts 1 to " + std::to_string(upload->part_count) + ".", "partNumber");
   }
   const int64_t expected = PartPlan::size_of(number, upload->part_size, upload->size);
-  if (integer_field(operation.request, "size") != expected) {
+  if (integer_field(operation.request(), "size") != expected) {
     co_return refused_because(Error::InvalidRequest,
                               "Part " + std::to_string(number) + " is exactly " + std::to_string(expected) + " bytes.",
                               "Content-Length");
@@ -121,15 +121,15 @@ Task<json> find_part_writer(Operation& operation) {
 
 // {"uploadId", "partNumber", "size", "etag"} -> {"recorded": true}: storage holds the part now; the newest
 // upload of a part number is the one listed.
-Task<json> record_part(Operation& operation) {
-  const auto upload = co_await load_upload(operation, string_field(operation.request, "uploadId"));
+Task<Reply> record_part(Operation& operation) {
+  const auto upload = co_await load_upload(operation, string_field(operation.request(), "uploadId"));
   if (!operation.shoot || !upload) co_return refused(Error::UploadNotFound);
   if (auto error = unusable(*upload, operation.now_ms())) co_return refused(*error);
   const int64_t now_ms = operation.now_ms();
   std::vector<Statement> writes{
       {"INSERT OR REPLACE INTO parts (uploadId, partNumber, size, etag, storedAtMs) VALUES (?, ?, ?, ?, ?)",
-       json::array({upload->upload_id, integer_field(operation.request, "partNumber"),
-                    integer_field(operation.request, "size"), string_field(operation.request, "etag"), now_ms})},
+       SqlParams{upload->upload_id, integer_field(operation.request(), "partNumber"),
+                 integer_field(operation.request(), "size"), string_field(operation.request(), "etag"), now_ms}},
       touch(upload->upload_id, now_ms)};
   operation.write_with_answer(std::move(writes));
   co_return json{{"recorded", true}};

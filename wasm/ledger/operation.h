@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/errors.h"
@@ -30,7 +31,7 @@ struct Shoot {
 
 struct Operation {
   Exchange& exchange;
-  const json& request;  // the operation's own fields, read once by the operation that owns them
+  std::string_view request_text;  // the operation's own fields as JSON text, as the Worker wrote them
   std::string op;
   std::string shoot_id;
   std::string actor;  // the caller's sub; "cleanup" for the cron
@@ -42,6 +43,13 @@ struct Operation {
   std::vector<Statement> writes_with_answer;
 
   int64_t now_ms() const { return exchange.now_ms(); }
+  // The request as a tree, parsed on first use: the operations off the upload path read their fields from it;
+  // presign reads its files straight from request_text.
+  const json& request() const {
+    if (!request_tree) request_tree = parse_json(request_text).value_or(json::object());
+    return *request_tree;
+  }
+  mutable std::optional<json> request_tree;
   // The operation's last writes: run once it has answered, after every statement it awaited.
   void write_with_answer(std::vector<Statement> writes) {
     for (Statement& write : writes) writes_with_answer.push_back(std::move(write));
@@ -49,6 +57,14 @@ struct Operation {
   void write_with_answer(Statement write) { writes_with_answer.push_back(std::move(write)); }
   // The shoot's owner or an admin (contract 3).
   bool actor_may_act() const { return shoot && (admin || actor == shoot->owner); }
+};
+
+// What an operation answers the Worker: its result as JSON text. Most operations build a tree, which converts;
+// presign, on every upload's path, writes its text directly.
+struct Reply {
+  std::string text;
+  Reply(const json& result) : text(to_text(result)) {}  // NOLINT(google-explicit-constructor): co_return json{...}
+  explicit Reply(std::string written) : text(std::move(written)) {}
 };
 
 // {"refused": "<code>"}: the operation as a whole is refused with that contract error.
@@ -83,24 +99,24 @@ json completed_event(const std::string& shoot_id, const json& asset);
 Task<json> events_to_resend(Operation& operation, int64_t limit);
 
 // The operations, by area.
-Task<json> create_shoot(Operation& operation);
-Task<json> get_shoot(Operation& operation);
-Task<json> presign(Operation& operation);
-Task<json> find_writer(Operation& operation);
-Task<json> get_upload(Operation& operation);
-Task<json> abort_upload(Operation& operation);
-Task<json> attach_storage(Operation& operation);
-Task<json> sign_parts(Operation& operation);
-Task<json> find_part_writer(Operation& operation);
-Task<json> record_part(Operation& operation);
-Task<json> begin_completion(Operation& operation);
-Task<json> finish_completion(Operation& operation);
-Task<json> list_assets(Operation& operation);
-Task<json> list_audit(Operation& operation);
-Task<json> presign_downloads(Operation& operation);
-Task<json> sweep(Operation& operation);
-Task<json> claim_processing(Operation& operation);
-Task<json> finish_processing(Operation& operation);
-Task<json> record_swept(Operation& operation);
+Task<Reply> create_shoot(Operation& operation);
+Task<Reply> get_shoot(Operation& operation);
+Task<Reply> presign(Operation& operation);
+Task<Reply> find_writer(Operation& operation);
+Task<Reply> get_upload(Operation& operation);
+Task<Reply> abort_upload(Operation& operation);
+Task<Reply> attach_storage(Operation& operation);
+Task<Reply> sign_parts(Operation& operation);
+Task<Reply> find_part_writer(Operation& operation);
+Task<Reply> record_part(Operation& operation);
+Task<Reply> begin_completion(Operation& operation);
+Task<Reply> finish_completion(Operation& operation);
+Task<Reply> list_assets(Operation& operation);
+Task<Reply> list_audit(Operation& operation);
+Task<Reply> presign_downloads(Operation& operation);
+Task<Reply> sweep(Operation& operation);
+Task<Reply> claim_processing(Operation& operation);
+Task<Reply> finish_processing(Operation& operation);
+Task<Reply> record_swept(Operation& operation);
 
 }  // namespace upgate::ledger

@@ -25,7 +25,7 @@ json completed_event(const std::string& shoot_id, const json& asset) {
 namespace {
 
 Task<std::optional<json>> load_asset(Operation& operation, const std::string& key) {
-  Statement read{"SELECT * FROM assets WHERE key = ?", json::array({key})};
+  Statement read{"SELECT * FROM assets WHERE key = ?", SqlParams{key}};
   const Rows rows = co_await run_one(operation.exchange, std::move(read));
   if (rows.empty()) co_return std::nullopt;
   co_return rows.front();
@@ -38,10 +38,10 @@ json not_claimed(const char* why) { return json{{"claimed", false}, {"why", why}
 // The consumer, for one delivery: {"key", "uploadId"} -> {"claimed": true, "asset"} when this delivery is the
 // one to process it, else {"claimed": false, "why"}: processed already, replaced by a newer upload, or held
 // by another delivery whose claim is younger than records::kProcessingClaimMs.
-Task<json> claim_processing(Operation& operation) {
+Task<Reply> claim_processing(Operation& operation) {
   if (!operation.shoot) co_return not_claimed("no such shoot");
-  const auto asset = co_await load_asset(operation, string_field(operation.request, "key"));
-  if (!asset || string_field(*asset, "uploadId") != string_field(operation.request, "uploadId")) {
+  const auto asset = co_await load_asset(operation, string_field(operation.request(), "key"));
+  if (!asset || string_field(*asset, "uploadId") != string_field(operation.request(), "uploadId")) {
     co_return not_claimed("the key holds another upload's file now");
   }
   if (string_field(*asset, "processing") != "pending") co_return not_claimed("processed already");
@@ -50,7 +50,7 @@ Task<json> claim_processing(Operation& operation) {
     co_return not_claimed("another delivery is processing it");
   }
   Statement claim{"UPDATE assets SET processingClaimedAtMs = ? WHERE key = ?",
-                  json::array({now_ms, string_field(*asset, "key")})};
+                  SqlParams{now_ms, string_field(*asset, "key")}};
   operation.write_with_answer(std::move(claim));
   co_return json{{"claimed", true}, {"asset", *asset}};
 }
@@ -58,8 +58,8 @@ Task<json> claim_processing(Operation& operation) {
 // {"key", "uploadId", "processing": "done" | "skipped" | "failed" | "pending", "reason"?, "metadata"?,
 // "previews"?} -> {"recorded": bool}: the outcome of the delivery that holds the claim; false when the asset
 // moved on. "pending" lets the claim go (a transient failure, delivered again).
-Task<json> finish_processing(Operation& operation) {
-  const json& request = operation.request;
+Task<Reply> finish_processing(Operation& operation) {
+  const json& request = operation.request();
   if (!operation.shoot) co_return json{{"recorded", false}};
   const std::string key = string_field(request, "key");
   const auto asset = co_await load_asset(operation, key);
@@ -70,7 +70,7 @@ Task<json> finish_processing(Operation& operation) {
   const std::string state = string_field(request, "processing");
   if (state == "pending") {
     // A transient failure: the claim is let go for the next delivery.
-    Statement release{"UPDATE assets SET processingClaimedAtMs = 0 WHERE key = ?", json::array({key})};
+    Statement release{"UPDATE assets SET processingClaimedAtMs = 0 WHERE key = ?", SqlParams{key}};
     operation.write_with_answer(std::move(release));
     co_return json{{"recorded", false}};
   }
@@ -82,7 +82,8 @@ Task<json> finish_processing(Operation& operation) {
   std::vector<Statement> writes{
       {"UPDATE assets SET processing = ?, processingReason = ?, metadata = ?, previews = ?, processingClaimedAtMs = 0 "
        "WHERE key = ?",
-       json::array({state, reason.empty() ? json() : json(reason), document("metadata"), document("previews"), key})},
+       SqlParams{state, reason.empty() ? SqlValue() : SqlValue(reason), document("metadata"), document("previews"),
+                 key}},
       audit(operation, "upload.processed", key, string_field(request, "uploadId"),
             reason.empty() ? state : state + ": " + reason)};
   operation.write_with_answer(std::move(writes));
@@ -93,7 +94,7 @@ Task<json> events_to_resend(Operation& operation, int64_t limit) {
   const int64_t now_ms = operation.now_ms();
   Statement read{
       "SELECT * FROM assets WHERE processing = 'pending' AND eventSentAtMs < ? ORDER BY eventSentAtMs LIMIT ?",
-      json::array({now_ms - records::kEventResendAfterMs, limit})};
+      SqlParams{now_ms - records::kEventResendAfterMs, limit}};
   const Rows rows = co_await run_one(operation.exchange, std::move(read));
   json events = json::array();
   std::vector<std::string> keys;
@@ -103,7 +104,7 @@ Task<json> events_to_resend(Operation& operation, int64_t limit) {
   }
   if (!keys.empty()) {
     Statement sent{"UPDATE assets SET eventSentAtMs = ? WHERE key IN (SELECT value FROM json_each(?))",
-                   json::array({now_ms, json_list(keys)})};
+                   SqlParams{now_ms, json_list(keys)}};
     co_await run_one(operation.exchange, std::move(sent));
   }
   co_return events;

@@ -4,11 +4,33 @@
 
 namespace upgate::ledger {
 
+SqlValue::SqlValue(const json& value) {
+  if (value.is_number_integer()) {
+    value_ = value.get<int64_t>();
+  } else if (value.is_string()) {
+    value_ = value.get<std::string>();
+  } else if (!value.is_null()) {
+    value_ = to_text(value);
+  }
+}
+
+void SqlValue::write(JsonWriter& out) const {
+  if (const auto* integer = std::get_if<int64_t>(&value_)) {
+    out.integer(*integer);
+  } else if (const auto* text = std::get_if<std::string>(&value_)) {
+    out.string(*text);
+  } else {
+    out.null();
+  }
+}
+
 // Written as text: a round of statements is most of what a ledger operation sends.
 Effect sql_effect(const Statement& statement) {
   JsonWriter out;
   out.begin_object().key("type").string("sql").key("query").string(statement.query);
-  out.key("params").raw(to_text(statement.params)).end_object();
+  out.key("params").begin_array();
+  for (const SqlValue& param : statement.params) param.write(out);
+  out.end_array().end_object();
   return Effect{"sql", std::move(out).text()};
 }
 

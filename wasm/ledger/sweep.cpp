@@ -13,23 +13,23 @@ namespace upgate::ledger {
 // how many parts storage holds for a multipart upload, which aborting it frees; "events": the upload.completed
 // events to send again; "open": how many uploads and assets still need the cron (pending uploads, which may
 // yet be abandoned; bytes due for deletion; assets whose processing is pending), so it keeps the shoot indexed.
-Task<json> sweep(Operation& operation) {
+Task<Reply> sweep(Operation& operation) {
   if (!operation.shoot) co_return json{{"due", json::array()}, {"open", 0}};
   const int64_t now_ms = operation.now_ms();
-  const int64_t limit = std::max<int64_t>(1, integer_field(operation.request, "limit", 25));
+  const int64_t limit = std::max<int64_t>(1, integer_field(operation.request(), "limit", 25));
   // A completion in progress holds its upload (records::kCompletionClaimMs): it finishes, or frees it.
   std::vector<Statement> statements{
       {"UPDATE uploads SET state = 'expired', cleanup = 'due' WHERE state = 'pending' AND completingAtMs < ? "
        "AND presignedAtMs < (CASE multipart WHEN 0 THEN ? ELSE ? END)",
-       json::array({now_ms - records::kCompletionClaimMs, now_ms - records::kCompletionWindowMs,
-                    now_ms - records::kMultipartIdleWindowMs})},
+       SqlParams{now_ms - records::kCompletionClaimMs, now_ms - records::kCompletionWindowMs,
+                 now_ms - records::kMultipartIdleWindowMs}},
       {"SELECT uploadId, key, objectKey, multipart, storageUploadId, "
        "(SELECT COUNT(*) FROM parts WHERE parts.uploadId = uploads.uploadId) AS parts "
        "FROM uploads WHERE cleanup = 'due' AND cleanupClaimedAtMs < ? ORDER BY cleanupClaimedAtMs LIMIT ?",
-       json::array({now_ms - records::kCleanupClaimMs, limit})},
+       SqlParams{now_ms - records::kCleanupClaimMs, limit}},
       {"SELECT (SELECT COUNT(*) FROM uploads WHERE state = 'pending' OR cleanup = 'due') + "
        "(SELECT COUNT(*) FROM assets WHERE processing = 'pending') AS open",
-       json::array()}};
+       SqlParams()}};
   const std::vector<Rows> rows = co_await run(operation.exchange, std::move(statements));
   const int64_t open = rows[2].empty() ? 0 : integer_field(rows[2][0], "open");
   json due = json::array();
@@ -40,7 +40,7 @@ Task<json> sweep(Operation& operation) {
   }
   if (!claimed.empty()) {
     Statement claim{"UPDATE uploads SET cleanupClaimedAtMs = ? WHERE uploadId IN (SELECT value FROM json_each(?))",
-                    json::array({now_ms, json_list(claimed)})};
+                    SqlParams{now_ms, json_list(claimed)}};
     co_await run_one(operation.exchange, std::move(claim));
   }
   // Completed assets whose event got lost (contract 10): sent again, so none is left unprocessed.
@@ -50,11 +50,11 @@ Task<json> sweep(Operation& operation) {
 
 // {"uploads": [{"uploadId", "key", "deleted": bool}]} -> {"recorded"}: each is cleaned up; the ones whose bytes
 // the run deleted are in the audit trail.
-Task<json> record_swept(Operation& operation) {
+Task<Reply> record_swept(Operation& operation) {
   if (!operation.shoot) co_return json{{"recorded", 0}};
   std::vector<Statement> writes;
   std::vector<std::string> ids;
-  for (const json& item : member_of(operation.request, "uploads")) {
+  for (const json& item : member_of(operation.request(), "uploads")) {
     const std::string upload_id = string_field(item, "uploadId");
     ids.push_back(upload_id);
     if (bool_field(item, "deleted")) {
@@ -63,10 +63,9 @@ Task<json> record_swept(Operation& operation) {
     }
   }
   writes.push_back({"UPDATE uploads SET cleanup = 'done' WHERE uploadId IN (SELECT value FROM json_each(?))",
-                    json::array({json_list(ids)})});
+                    SqlParams{json_list(ids)}});
   // An aborted storage upload's parts are freed: the ledger forgets them too.
-  writes.push_back(
-      {"DELETE FROM parts WHERE uploadId IN (SELECT value FROM json_each(?))", json::array({json_list(ids)})});
+  writes.push_back({"DELETE FROM parts WHERE uploadId IN (SELECT value FROM json_each(?))", SqlParams{json_list(ids)}});
   operation.write_with_answer(std::move(writes));
   co_return json{{"recorded", ids.size()}};
 }

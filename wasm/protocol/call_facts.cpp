@@ -62,8 +62,7 @@ std::optional<DecodedCall> decode_call(std::string_view text) {
     if (key == "op") {
       call.op = reader.string().value_or("");
     } else if (key == "request") {
-      facts.request = RequestFacts{};
-      read_request(reader, facts.request);
+      call.request_text = reader.raw();
     } else if (key == "now") {
       facts.now_ms = reader.integer().value_or(0);
     } else if (key == "entropy") {
@@ -83,6 +82,10 @@ std::optional<DecodedCall> decode_call(std::string_view text) {
     }
   });
   if (!object || !reader.finished()) return std::nullopt;
+  if (call.op != "ledger" && !call.request_text.empty()) {
+    JsonReader request(call.request_text);
+    read_request(request, facts.request);
+  }
   return call;
 }
 

@@ -4,6 +4,7 @@
 
 #include "naming/naming.h"
 #include "uploads/multipart_request.h"
+#include "util/json_reader.h"
 #include "util/text.h"
 
 namespace upgate {
@@ -23,6 +24,28 @@ FileRequest FileRequest::from_json(const json& item) {
   return FileRequest{string_field(item, "filename"), string_field(item, "contentType"),
                      integer_field(item, "size"),    string_field(item, "sha256"),
                      bool_field(item, "replace"),    integer_field(item, "partSize")};
+}
+
+FileRequest FileRequest::read(JsonReader& reader) {
+  FileRequest file;
+  reader.object([&](std::string_view key) {
+    if (key == "filename") {
+      file.filename = reader.string().value_or("");
+    } else if (key == "contentType") {
+      file.content_type = reader.string().value_or("");
+    } else if (key == "size") {
+      file.size = reader.integer().value_or(0);
+    } else if (key == "sha256") {
+      file.sha256 = reader.string().value_or("");
+    } else if (key == "replace") {
+      file.replace = reader.boolean().value_or(false);
+    } else if (key == "partSize") {
+      file.part_size = reader.integer().value_or(0);
+    } else {
+      reader.skip();
+    }
+  });
+  return file;
 }
 
 namespace {

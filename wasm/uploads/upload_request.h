@@ -13,6 +13,8 @@
 
 namespace upgate {
 
+class JsonReader;
+
 constexpr size_t kMaxBatchFiles = 100;
 constexpr int64_t kMaxJsonBodyBytes = 64 * 1024;
 
@@ -28,6 +30,8 @@ struct FileRequest {
   json to_json() const;
   void write(JsonWriter& out) const;
   static FileRequest from_json(const json& item);
+  // The same from a pull reader positioned at the file (another kind of value reads as an empty file).
+  static FileRequest read(JsonReader& reader);
 };
 
 // How large a file may be: in one PUT, and at all (in parts). Multipart creation passes the same limit twice.

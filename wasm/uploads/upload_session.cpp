@@ -65,6 +65,17 @@ json UploadSession::to_json() const {
   return record;
 }
 
+void UploadSession::write(JsonWriter& out) const {
+  out.begin_object().key("uploadId").string(upload_id).key("key").string(key).key("objectKey").string(object_key);
+  out.key("shootId").string(shoot_id).key("filename").string(filename).key("contentType").string(content_type);
+  out.key("size").integer(size).key("sha256").string(sha256).key("state").string(state_name(state));
+  out.key("multipart").boolean(multipart).key("partSize").integer(part_size).key("partCount").integer(part_count);
+  out.key("storageUploadId").string(storage_upload_id).key("createdAtMs").integer(created_at_ms);
+  out.key("presignedAtMs").integer(presigned_at_ms).key("completingAtMs").integer(completing_at_ms);
+  if (!completion.is_null()) out.key("completion").raw(to_text(completion));
+  out.end_object();
+}
+
 json UploadSession::to_public_json(int64_t now_ms, const json& parts) const {
   json answer{{"uploadId", upload_id},
               {"shootId", shoot_id},

@@ -49,6 +49,8 @@ struct UploadSession {
   bool live_at(int64_t now_ms) const { return state == State::Pending && !abandoned_at(now_ms); }
 
   json to_json() const;
+  // The same record written straight to text (presign's answer, on every upload's path).
+  void write(JsonWriter& out) const;
   // GET /api/uploads/{uploadId} (contract 5.3): a pending upload past its window shows as expired; parts
   // (multipart only) are the stored parts, [{partNumber, size, etag}] in order.
   json to_public_json(int64_t now_ms, const json& parts = json()) const;

@@ -48,6 +48,19 @@ TEST_CASE("an upload read off its JSON text is the upload the tree reader reads"
   CHECK(from_text->to_json() == record);
 }
 
+TEST_CASE("an upload written as text is the record its tree is") {
+  for (UploadSession upload : {sample_upload(), UploadSession{}}) {
+    if (upload.upload_id.empty()) upload.upload_id = "up_plain";  // a pending upload, no completion yet
+    JsonWriter out;
+    upload.write(out);
+    const std::string text = std::move(out).text();
+    CHECK(parse_json(text).value_or(json()) == upload.to_json());
+    const auto read_back = read_text(text);
+    REQUIRE(read_back);
+    CHECK(read_back->to_json() == upload.to_json());
+  }
+}
+
 TEST_CASE("the text reader falls back as the tree reader does") {
   // objectKey and presignedAtMs absent: the key and the creation time stand in for them.
   const std::string text = R"({"uploadId":"up_x","key":"shoots/x/a.jpg","state":"pending","createdAtMs":5,)"

@@ -53,13 +53,24 @@ TEST_CASE("missing or mistyped members take the fallbacks") {
 }
 
 TEST_CASE("a call read as a tree brings only its time and entropy") {
-  const CallFacts facts = call_facts_of(
-      json{{"op", "ledger"}, {"request", {{"op", "getShoot"}, {"shootId", "s"}}}, {"now", 42}, {"entropy", "ab"}});
+  const CallFacts facts =
+      call_facts_of(json{{"op", "scheduled"}, {"cron", "*/15 * * * *"}, {"now", 42}, {"entropy", "ab"}});
   CHECK(facts.now_ms == 42);
   CHECK(facts.entropy == "ab");
   CHECK(facts.request.method.empty());
   CHECK(facts.request.headers.empty());
   CHECK_FALSE(facts.prefetched_body.has_value());
+}
+
+TEST_CASE("a ledger call's request is kept as text, not read as an HTTP request") {
+  const std::string text =
+      R"({"op":"ledger","request":{"op":"getShoot","shootId":"s","path":"/x","now":42},"entropy":"ab"})";
+  const std::optional<DecodedCall> call = decode_call(text);
+  REQUIRE(call.has_value());
+  CHECK(call->op == "ledger");
+  CHECK(call->request_text == R"({"op":"getShoot","shootId":"s","path":"/x","now":42})");
+  CHECK(call->facts.request.path == "/");
+  CHECK(call->facts.entropy == "ab");
 }
 
 TEST_CASE("other ops are named, and malformed text is refused") {
