@@ -54,7 +54,12 @@ export class Core {
 
   // One synchronous call: a JSON-serialisable object in, the core's JSON answer out.
   call(message) {
-    const text = JSON.stringify(message);
+    return this.callText(JSON.stringify(message));
+  }
+
+  // The same with the message already written as JSON text.
+  /** @param {string} text */
+  callText(text) {
     const { upgate_input, upgate_call, upgate_output, memory } = this.exports;
     // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto writes straight into wasm memory.
     const inputAt = upgate_input(text.length * 3);

@@ -14,14 +14,15 @@ export function createShootLedger(wasmModule) {
 
   return class ShootLedger extends DurableObject {
     /**
-     * One ledger operation (RPC from the Worker's "ledger" effect).
-     * @param {{now: number, [field: string]: unknown}} request {op, shootId, actor?, requestId, now, ...fields}
+     * One ledger operation (RPC from the Worker's "ledger" effect): its JSON text in, its answer's JSON text out.
+     * Neither is parsed here; the core reads the request (its time included) and writes the answer.
+     * @param {string} request {op, shootId, actor?, requestId, now, ...fields} as JSON text
+     * @returns {string}
      */
     run(request) {
       core ??= configuredCore(wasmModule, this.env).core;
       const sql = this.ctx.storage.sql;
-      // The time the Worker's request reasons with (the cron's scheduled time, say): the ledger decides with it.
-      const first = { op: "ledger", request, now: request.now, entropy: randomHex(16) };
+      const first = `{"op":"ledger","entropy":"${randomHex(16)}","request":${request}}`;
       try {
         return this.ctx.storage.transactionSync(() => converse(core, first, sql));
       } catch (error) {
@@ -32,8 +33,9 @@ export function createShootLedger(wasmModule) {
   };
 }
 
+/** @param {string} first the first call's JSON text */
 function converse(core, first, sql) {
-  let answer = core.call(first);
+  let answer = core.callText(first);
   try {
     for (let round = 0; round < MAX_ROUNDS && answer.effects; round++) {
       const results = answer.effects.map((effect) => ({ ok: true, rows: sql.exec(effect.query, ...effect.params).toArray() }));

@@ -115,10 +115,11 @@ class CleanupRun final : public Conversation {
     std::vector<Due> due;
     for (size_t i = 0; i < shoots.size(); ++i) {
       if (!swept[i].ok()) continue;  // that shoot waits for the next run
-      const json& handed = member_of(member_of(swept[i].value(), "result"), "due");
+      const json answer = ledger::result_tree(swept[i]);
+      const json& handed = member_of(answer, "due");
       more_ = more_ || static_cast<int64_t>(handed.size()) >= share;
-      if (integer_field(member_of(swept[i].value(), "result"), "open") > 0) still_open_.push_back(shoots[i]);
-      for (const json& event : member_of(member_of(swept[i].value(), "result"), "events")) events_.push_back(event);
+      if (integer_field(answer, "open") > 0) still_open_.push_back(shoots[i]);
+      for (const json& event : member_of(answer, "events")) events_.push_back(event);
       for (const json& item : handed) {
         due.push_back(Due{shoots[i], string_field(item, "uploadId"), string_field(item, "key"),
                           string_field(item, "objectKey"), string_field(item, "storageUploadId"),
@@ -184,7 +185,7 @@ class CleanupRun final : public Conversation {
     const std::vector<EffectResult> recorded = co_await exchange().perform(std::move(round));
     int64_t settled = 0;
     for (const EffectResult& result : recorded) {
-      if (result.ok()) settled += integer_field(member_of(result.value(), "result"), "recorded");
+      if (result.ok()) settled += integer_field(ledger::result_tree(result), "recorded");
     }
     co_return settled;
   }

@@ -78,7 +78,7 @@ class QueueRun final : public Conversation {
     json identity{{"key", string_field(event, "key")}, {"uploadId", string_field(event, "uploadId")}};
     const EffectResult claimed = co_await exchange().perform_one(ledger_call("claimProcessing", shoot_id, identity));
     if (!claimed.ok()) co_return false;
-    const json& claim = member_of(claimed.value(), "result");
+    const json claim = ledger::result_tree(claimed);
     if (!bool_field(claim, "claimed")) {
       ++skipped_deliveries_;
       co_return true;
@@ -103,7 +103,7 @@ class QueueRun final : public Conversation {
     const EffectResult recorded = co_await exchange().perform_one(ledger_call("finishProcessing", shoot_id, finished));
     if (!recorded.ok()) co_return false;
     ++processed_;
-    if (!config_.webhook_url.empty() && bool_field(member_of(recorded.value(), "result"), "recorded")) {
+    if (!config_.webhook_url.empty() && bool_field(ledger::result_tree(recorded), "recorded")) {
       json messages = json::array({webhook_message(result_event(event, outcome))});
       co_await exchange().perform_one(effects::queue_send(messages));
     }

@@ -6,15 +6,19 @@ namespace upgate::ledger {
 
 Effect operation_effect(const std::string& op, const std::string& shoot_id, const std::optional<Actor>& actor,
                         const std::string& request_id, int64_t now_ms, const FieldWriter& fields) {
-  JsonWriter out;
+  JsonWriter request;
+  request.begin_object().key("op").string(op).key("now").integer(now_ms).key("shootId").string(shoot_id);
+  request.key("requestId").string(request_id);
+  if (actor) {
+    request.key("actor").begin_object().key("sub").string(actor->sub).key("admin").boolean(actor->admin);
+    request.end_object();
+  }
+  fields(request);
+  request.end_object();
+  const std::string request_text = std::move(request).text();
+  JsonWriter out(request_text.size() + request_text.size() / 4 + 64);
   out.begin_object().key("type").string("ledger").key("shootId").string(shoot_id);
-  out.key("request").begin_object();
-  out.key("op").string(op).key("now").integer(now_ms).key("shootId").string(shoot_id);
-  out.key("requestId").string(request_id);
-  if (actor)
-    out.key("actor").begin_object().key("sub").string(actor->sub).key("admin").boolean(actor->admin).end_object();
-  fields(out);
-  out.end_object().end_object();
+  out.key("request").string(request_text).end_object();
   return Effect{"ledger", std::move(out).text()};
 }
 
@@ -35,13 +39,19 @@ Answered read_answered(std::string_view text) {
     } else if (key == "error") {
       answered.error = reader.string().value_or("");
     } else if (key == "result") {
-      answered.result = reader.raw();
+      answered.result = reader.string().value_or("");
     } else {
       reader.skip();
     }
   });
   if (!reader.finished()) return Answered{false, "the ledger's answer was not JSON", {}};
   return answered;
+}
+
+json result_tree(const EffectResult& answered) {
+  const Answered read = read_answered(answered.text());
+  if (!read.ok) return json();
+  return parse_json(read.result).value_or(json());
 }
 
 namespace {

@@ -21,8 +21,10 @@ struct Actor {
   bool admin = false;
 };
 
-// {"type": "ledger", "shootId", "request": {"op", "shootId", "actor", "requestId", "now", ...fields}}; the shim
-// answers {"ok": true, "result": {...}} or {"ok": false, "error"} when the object or its storage failed.
+// {"type": "ledger", "shootId", "request": "<JSON text of {op, shootId, actor, requestId, now, ...fields}>"}; the
+// shim answers {"ok": true, "result": "<JSON text of the operation's answer>"} or {"ok": false, "error"} when the
+// object or its storage failed. Request and result cross as strings: the shim and the Durable Object's RPC only
+// carry them, so no JavaScript parses, clones or re-serialises their members on the way.
 // "now" is the time the request reasons with (the cron's scheduled time, say): the ledger decides with it.
 // The request is written as text: an operation's own fields are written into it by `fields`, after the common
 // ones, or come from a tree.
@@ -35,10 +37,13 @@ Effect operation_effect(const std::string& op, const std::string& shoot_id, cons
 // What the shim answered, read off its text: the operation's result (its JSON text) when ok, else the error.
 struct Answered {
   bool ok = false;
-  std::string error;        // when not ok
-  std::string_view result;  // a view of the answer's text
+  std::string error;   // when not ok
+  std::string result;  // the operation's answer, JSON text
 };
 Answered read_answered(std::string_view text);
+// The operation's answer as a tree, for the cron and the queue consumer; null when the call failed or the
+// answer is not JSON.
+json result_tree(const EffectResult& answered);
 
 // A refused operation's result: {"refused": "<code>", "field"?, "message"?, "detail"?} read off its text.
 struct Refusal {

@@ -202,10 +202,11 @@ class LedgerConversation final : public Conversation {
   }
 
  private:
-  // {"done": true, "result": {...}, "writes": [<sql effect>...]}: the shim runs the writes, then returns the result.
+  // {"done": true, "result": "<JSON text>", "writes": [<sql effect>...]}: the shim runs the writes, then returns
+  // the result's text to the Worker as it is.
   static Answer done(const Reply& result, const std::vector<Statement>& writes = {}) {
-    JsonWriter out(result.text.size() + 512);
-    out.begin_object().key("done").boolean(true).key("result").raw(result.text).key("writes").begin_array();
+    JsonWriter out(result.text.size() * 2 + 512);
+    out.begin_object().key("done").boolean(true).key("result").string(result.text).key("writes").begin_array();
     for (const Statement& write : writes) out.raw(sql_effect(write).text);
     out.end_array().end_object();
     return Answer{std::move(out).text(), {}};
