@@ -168,13 +168,16 @@ json perform(const json& effect, const std::string& where) {
   if (type == "ledger") {
     switch (shoot_state(string_field(effect, "shootId"))) {
       case ShootState::Missing:
-        return json{{"ok", true}, {"result", {{"refused", "shoot_not_found"}}}};
+        return json{{"ok", true}, {"result", to_text(json{{"refused", "shoot_not_found"}})}};
       case ShootState::Down:
         return json{{"ok", false}, {"error", "simulated Durable Object outage"}};
       case ShootState::Foreign:
-        return json{{"ok", true}, {"result", {{"refused", "not_shoot_owner"}}}};
+        return json{{"ok", true}, {"result", to_text(json{{"refused", "not_shoot_owner"}})}};
       case ShootState::Owned:
-        return json{{"ok", true}, {"result", ledger_presign(member_of(effect, "request"), detail)}};
+        // The request and the answer cross as JSON text (ledger/client.h).
+        return json{
+            {"ok", true},
+            {"result", to_text(ledger_presign(parse_json(string_field(effect, "request")).value_or(json()), detail))}};
     }
   }
   // The cron's work index, refreshed when the ledger says so.

@@ -32,6 +32,7 @@ Effect operation_effect(const std::string& op, const std::string& shoot_id, cons
 
 Answered read_answered(std::string_view text) {
   Answered answered;
+  bool result_is_text = true;
   JsonReader reader(text);
   reader.object([&](std::string_view key) {
     if (key == "ok") {
@@ -39,12 +40,15 @@ Answered read_answered(std::string_view text) {
     } else if (key == "error") {
       answered.error = reader.string().value_or("");
     } else if (key == "result") {
-      answered.result = reader.string().value_or("");
+      std::optional<std::string> written = reader.string();
+      result_is_text = written.has_value();
+      answered.result = std::move(written).value_or("");
     } else {
       reader.skip();
     }
   });
   if (!reader.finished()) return Answered{false, "the ledger's answer was not JSON", {}};
+  if (!result_is_text) return Answered{false, "the ledger's result was not JSON text", {}};
   return answered;
 }
 

@@ -89,6 +89,8 @@ TEST_CASE("a ledger call's answer: its result's text, or the error") {
   CHECK_FALSE(failed.ok);
   CHECK(failed.error == "object reset");
   CHECK_FALSE(ledger::read_answered(R"({"ok":true,"result":"{)").ok);
+  // A result that is not a string of JSON text is not one the object sends.
+  CHECK_FALSE(ledger::read_answered(R"({"ok":true,"result":{"uploads":[]}})").ok);
 }
 
 TEST_CASE("a refusal names the catalogue's error, its field and its log detail") {
