@@ -3,3 +3,13 @@
 export function logLine(fields) {
   console.log(JSON.stringify(fields));
 }
+
+/**
+ * A line the core wrote (the JSON text of one object), printed as it is; durationMs, which only the shim knows,
+ * goes in as the line's last field.
+ * @param {string} text
+ * @param {number} [durationMs]
+ */
+export function logCoreLine(text, durationMs) {
+  console.log(durationMs === undefined ? text : `${text.slice(0, -1)},"duration_ms":${durationMs}}`);
+}

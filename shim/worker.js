@@ -4,7 +4,7 @@
 import { configuredCore, describeRequest, randomHex } from "./core.js";
 import { serveDevDocument } from "./dev-pages.js";
 import { performEffect, readBody } from "./effects.js";
-import { logLine } from "./log.js";
+import { logCoreLine, logLine } from "./log.js";
 
 // A request needs a handful of steps (auth, body, KV, R2); the bound stops a core bug from looping forever.
 const MAX_STEPS = 32;
@@ -98,7 +98,7 @@ export function createWorker({ wasmModule, openapiDocument, devDocuments = null 
       try {
         const { response, log } = await exchange(request, env);
         const body = response.stream ? await streamedBody(response.stream, env) : response.body;
-        logLine({ ...log, duration_ms: Date.now() - started });
+        logCoreLine(log, Date.now() - started);
         return new Response(body === "" ? null : body, { status: response.status, headers: response.headers });
       } catch (error) {
         core = null; // a trapped instance is not trusted again
@@ -139,7 +139,7 @@ export function createWorker({ wasmModule, openapiDocument, devDocuments = null 
         batch.retryAll();
         return;
       }
-      logLine(answer.log);
+      logCoreLine(answer.log);
       const byId = new Map(batch.messages.map((message) => [message.id, message]));
       for (const outcome of answer.outcomes) {
         const message = byId.get(outcome.id);
@@ -153,7 +153,7 @@ export function createWorker({ wasmModule, openapiDocument, devDocuments = null 
       try {
         const call = { op: "scheduled", now: controller.scheduledTime, entropy: randomHex(32) };
         const { log } = await converse(call, { request: null, env });
-        logLine(log);
+        logCoreLine(log);
       } catch (error) {
         core = null;
         logLine({

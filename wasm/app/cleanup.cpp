@@ -192,21 +192,20 @@ class CleanupRun final : public Conversation {
 
   Answer finished(int64_t objects, int64_t parts, int64_t records_settled, size_t examined, bool more, bool failed) {
     const Exchange& run = exchange();
-    return Answer::of(json{{"done", true},
-                           {"log",
-                            {{"ts", clock::iso8601(run.now_ms())},
-                             {"level", failed ? "error" : "info"},
-                             {"request_id", request_id_},
-                             {"event", "cleanup"},
-                             {"objects_deleted", objects},
-                             {"parts_deleted", parts},
-                             {"records_deleted", records_settled},
-                             {"uploads_examined", examined},
-                             {"events_resent", events_resent_},
-                             {"work_renewed", work_renewed_},
-                             {"more", more},
-                             {"storage_failed", failed},
-                             {"io", run.binding_calls()}}}});
+    const json log{{"ts", clock::iso8601(run.now_ms())},
+                   {"level", failed ? "error" : "info"},
+                   {"request_id", request_id_},
+                   {"event", "cleanup"},
+                   {"objects_deleted", objects},
+                   {"parts_deleted", parts},
+                   {"records_deleted", records_settled},
+                   {"uploads_examined", examined},
+                   {"events_resent", events_resent_},
+                   {"work_renewed", work_renewed_},
+                   {"more", more},
+                   {"storage_failed", failed},
+                   {"io", run.binding_calls()}};
+    return Answer::of(json{{"done", true}, {"log", to_text(log)}});
   }
 
   std::string request_id_;

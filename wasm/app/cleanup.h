@@ -24,7 +24,7 @@ constexpr int64_t kMaxUploadsPerRun = 150;
 constexpr int64_t kMaxTmpObjectsPerRun = 500;
 
 // Starts the conversation for {"op": "scheduled", "now", "entropy"}: {"effects", "handle"} while I/O is
-// outstanding, then {"done": true, "log": {...}} with the counts.
+// outstanding, then {"done": true, "log": "<JSON text>"} with the counts.
 Answer start_scheduled(const json& call);
 
 }  // namespace upgate

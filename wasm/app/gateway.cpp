@@ -65,7 +65,8 @@ void add_common_headers(Response& response, const Context& context) {
   for (const auto& [name, value] : context.extra_headers) response.header(name, value);
 }
 
-// The answer and its log line, written as text (protocol/answer.h). `io` counts every binding call the request
+// The answer and its log line, written as text (protocol/answer.h); the log line is a string of JSON text, which
+// the shim prints as it is, with the request's duration added at its end. `io` counts every binding call the request
 // made; pending_io, those of the writes still to be sent with the answer.
 Answer finished(Response response, Context& context, int64_t pending_io = 0) {
   // A streamed body is one more R2 read, made by the shim after the answer.
@@ -75,7 +76,7 @@ Answer finished(Response response, Context& context, int64_t pending_io = 0) {
   }
   add_common_headers(response, context);
   const RequestFacts& request = context.exchange.request();
-  JsonWriter out;
+  JsonWriter out(2048);  // a presign's answer is about 1.5 KB: written without growing
   out.begin_object().key("response").begin_object();
   out.key("status").integer(response.status).key("headers").begin_array();
   for (const auto& [name, value] : response.headers) out.begin_array().string(name).string(value).end_array();
@@ -87,14 +88,16 @@ Answer finished(Response response, Context& context, int64_t pending_io = 0) {
     out.end_object();
   }
   out.end_object();
-  out.key("log").begin_object();
-  out.key("ts").string(clock::iso8601(context.exchange.now_ms())).key("level").string(response.log_level);
-  out.key("request_id").string(context.request_id).key("event").string("request");
-  out.key("method").string(request.method).key("path").string(request.path);
-  out.key("status").integer(response.status).key("io").integer(io);
-  if (!context.sub.empty()) out.key("sub").string(context.sub);
-  if (!response.log_detail.empty()) out.key("detail").string(response.log_detail);
-  out.end_object().end_object();
+  JsonWriter log;
+  log.begin_object();
+  log.key("ts").string(clock::iso8601(context.exchange.now_ms())).key("level").string(response.log_level);
+  log.key("request_id").string(context.request_id).key("event").string("request");
+  log.key("method").string(request.method).key("path").string(request.path);
+  log.key("status").integer(response.status).key("io").integer(io);
+  if (!context.sub.empty()) log.key("sub").string(context.sub);
+  if (!response.log_detail.empty()) log.key("detail").string(response.log_detail);
+  log.end_object();
+  out.key("log").string(std::move(log).text()).end_object();
   std::string body = response.text             ? std::move(*response.text)
                      : response.body.is_null() ? std::string()
                                                : to_text(response.body);

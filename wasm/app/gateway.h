@@ -8,7 +8,7 @@ namespace upgate {
 
 // Starts the conversation for {"op": "http", ...} (conversation.h): its answer is {"effects", "handle"} while
 // I/O is outstanding, {"effects", "handle", "then"} when the response only waits on its writes, else
-// {"response": {"status", "headers", "body"}, "log": {...}}.
+// {"response": {"status", "headers", "body"}, "log": "<JSON text of the line>"}.
 Answer start_http(CallFacts facts);
 
 }  // namespace upgate

@@ -46,7 +46,7 @@ class QueueRun final : public Conversation {
       if (retry) ++retried_;
       outcomes.push_back(outcome_of(message, retry, delay_before(attempts)));
     }
-    co_return Answer::of(json{{"done", true}, {"outcomes", std::move(outcomes)}, {"log", log_line()}});
+    co_return Answer::of(json{{"done", true}, {"outcomes", std::move(outcomes)}, {"log", to_text(log_line())}});
   }
 
  private:

@@ -7,7 +7,7 @@
 //  - webhook: one signed POST to WEBHOOK_URL; a non-2xx answer is retried with the same event id.
 //
 //   {"op": "queue", "messages": [{"id", "body", "attempts"}], "now", "entropy"}
-//     -> {"done": true, "outcomes": [{"id", "action": "ack" | "retry", "delaySeconds"?}], "log": {...}}
+//     -> {"done": true, "outcomes": [{"id", "action": "ack" | "retry", "delaySeconds"?}], "log": "<JSON text>"}
 #pragma once
 #include <cstdint>
 

@@ -205,9 +205,12 @@ class LedgerConversation final : public Conversation {
   // {"done": true, "result": "<JSON text>", "writes": [<sql effect>...]}: the shim runs the writes, then returns
   // the result's text to the Worker as it is.
   static Answer done(const Reply& result, const std::vector<Statement>& writes = {}) {
-    JsonWriter out(result.text.size() * 2 + 512);
+    std::vector<Effect> effects;
+    size_t size = result.text.size() * 5 / 4 + 64;  // room for the result's escapes
+    for (const Statement& write : writes) size += effects.emplace_back(sql_effect(write)).text.size() + 1;
+    JsonWriter out(size);
     out.begin_object().key("done").boolean(true).key("result").string(result.text).key("writes").begin_array();
-    for (const Statement& write : writes) out.raw(sql_effect(write).text);
+    for (const Effect& effect : effects) out.raw(effect.text);
     out.end_array().end_object();
     return Answer{std::move(out).text(), {}};
   }

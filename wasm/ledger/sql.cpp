@@ -26,7 +26,7 @@ void SqlValue::write(JsonWriter& out) const {
 
 // Written as text: a round of statements is most of what a ledger operation sends.
 Effect sql_effect(const Statement& statement) {
-  JsonWriter out;
+  JsonWriter out(statement.query.size() + 64 + 80 * statement.params.size());
   out.begin_object().key("type").string("sql").key("query").string(statement.query);
   out.key("params").begin_array();
   for (const SqlValue& param : statement.params) param.write(out);

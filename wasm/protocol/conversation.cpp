@@ -58,7 +58,9 @@ class Conversations {
 
   // {"effects": [...], "handle": N, "then"?: <the answer the effects commit>}; then's bodies become the answer's.
   static Answer waiting_for(const std::vector<Effect>& effects, uint32_t handle, std::optional<Answer>& then) {
-    JsonWriter out;
+    size_t size = 64 + (then ? then->text.size() : 0);
+    for (const Effect& effect : effects) size += effect.text.size() + 1;
+    JsonWriter out(size);
     out.begin_object().key("effects").begin_array();
     for (const Effect& effect : effects) out.raw(effect.text);
     out.end_array().key("handle").integer(handle);

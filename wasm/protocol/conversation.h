@@ -6,7 +6,8 @@
 //   next calls   {"op": "resume", "handle": N, "results": [...]} (results of exactly the effects asked for)
 //   closing      {"op": "close", "handle": N}   (after sending a "then" answer, or when giving up)
 //
-// Answers: final ({"response", "log"} or {"done", "log"}), after which the conversation is closed;
+// Answers: final ({"response", "log"} or {"done", "log"}; "log" is the line's JSON text), after which the conversation
+// is closed;
 // {"effects", "handle"} to perform and resume; or {"effects", "handle", "then"}: perform the effects; if every
 // one succeeded, send "then" and close; otherwise resume with the results, and the core answers anew.
 #pragma once

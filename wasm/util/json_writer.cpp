@@ -1,10 +1,20 @@
 #include "util/json_writer.h"
 
+#include <array>
+
 #include "util/encoding.h"
 
 namespace upgate {
 
 namespace {
+
+// The bytes a JSON string cannot hold as they are (controls, quote, backslash), and those that start a UTF-8
+// sequence, which is checked: a table, since every byte of every string written is looked up.
+constexpr std::array<bool, 256> kNeedsAttention = [] {
+  std::array<bool, 256> table{};
+  for (size_t c = 0; c < table.size(); ++c) table[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return table;
+}();
 
 void escape_control(std::string& out, unsigned char c) {
   switch (c) {
@@ -100,18 +110,14 @@ void JsonWriter::quoted(std::string_view text) {
   while (at < text.size()) {
     // The run of bytes that need no attention goes in one append.
     size_t run = at;
-    while (run < text.size()) {
-      const auto c = static_cast<unsigned char>(text[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++run;
-    }
-    out_.append(text.substr(at, run - at));
+    while (run < text.size() && !kNeedsAttention[static_cast<unsigned char>(text[run])]) ++run;
+    out_.append(text.data() + at, run - at);
     at = run;
     if (at == text.size()) break;
     const auto c = static_cast<unsigned char>(text[at]);
     if (c == '"' || c == '\\') {
-      out_ += '\\';
-      out_ += static_cast<char>(c);
+      const char escaped[2] = {'\\', static_cast<char>(c)};
+      out_.append(escaped, 2);
       ++at;
     } else if (c < 0x20) {
       escape_control(out_, c);
@@ -119,7 +125,7 @@ void JsonWriter::quoted(std::string_view text) {
     } else {
       const encoding::Utf8Sequence sequence = encoding::utf8_sequence_at(text, at);
       if (sequence.valid) {
-        out_.append(text.substr(at, sequence.length));
+        out_.append(text.data() + at, sequence.length);
       } else {
         out_ += "\xEF\xBF\xBD";
       }

@@ -32,6 +32,9 @@ json call(const json& message) {
   return answer;
 }
 
+// An answer's log line, which travels as its JSON text.
+json log_of(const json& answer) { return parse_json(answer["log"].get<std::string>()).value_or(json()); }
+
 void configure() {
   call(json{{"op", "configure"},
             {"env",
@@ -101,7 +104,7 @@ TEST_CASE("presign answers with its URL as soon as the shoot's work index entry 
   CHECK(answer["effects"][0]["key"] == "work:smith-wedding");
   CHECK(answer["then"]["response"]["status"] == 200);
   CHECK(answer["then"]["response"]["body"]["method"] == "PUT");
-  CHECK(answer["then"]["log"]["io"] == 2);
+  CHECK(log_of(answer["then"])["io"] == 2);
   CHECK(call(json{{"op", "close"}, {"handle", answer["handle"]}})["ok"] == true);
   // A closed conversation cannot be resumed.
   CHECK(call(json{{"op", "resume"}, {"handle", answer["handle"]}, {"results", json::array()}}).contains("error"));
@@ -115,7 +118,7 @@ TEST_CASE("a failed write turns the answer into 503 storage_unavailable: no URL 
   CHECK(final_answer["response"]["status"] == 503);
   CHECK(final_answer["response"]["body"]["error"]["code"] == "storage_unavailable");
   CHECK(final_answer["response"]["body"].dump().find("X-Amz-Signature") == std::string::npos);
-  CHECK(final_answer["log"]["status"] == 503);
+  CHECK(log_of(final_answer)["status"] == 503);
 }
 
 TEST_CASE("a failed ledger call is 503 storage_unavailable and writes nothing") {
