@@ -20,8 +20,10 @@ const imports = {
 // An HTTP answer's response bodies follow its JSON, each after a NUL byte, and "body" holds the index
 // (wasm/app/dispatch.cpp): put each body back in its place.
 function withBodies(output) {
-  const [head, ...bodies] = output.split("\0");
-  const answer = JSON.parse(head);
+  const split = output.indexOf("\0");
+  if (split < 0) return JSON.parse(output); // most answers carry no body (every ledger answer, every effect round)
+  const answer = JSON.parse(output.slice(0, split));
+  const bodies = output.slice(split + 1).split("\0");
   for (const part of [answer, answer.then]) {
     if (part?.response && typeof part.response.body === "number") part.response.body = bodies[part.response.body];
   }
