@@ -9,21 +9,10 @@
 
 namespace upgate {
 
-json FileRequest::to_json() const {
-  return json{{"filename", filename}, {"contentType", content_type}, {"size", size},
-              {"sha256", sha256},     {"replace", replace},          {"partSize", part_size}};
-}
-
 void FileRequest::write(JsonWriter& out) const {
   out.begin_object().key("filename").string(filename).key("contentType").string(content_type);
   out.key("size").integer(size).key("sha256").string(sha256).key("replace").boolean(replace);
   out.key("partSize").integer(part_size).end_object();
-}
-
-FileRequest FileRequest::from_json(const json& item) {
-  return FileRequest{string_field(item, "filename"), string_field(item, "contentType"),
-                     integer_field(item, "size"),    string_field(item, "sha256"),
-                     bool_field(item, "replace"),    integer_field(item, "partSize")};
 }
 
 FileRequest FileRequest::read(JsonReader& reader) {

@@ -26,11 +26,9 @@ struct FileRequest {
   bool replace = false;
   int64_t part_size = 0;  // multipart: the size of its parts (contract 5.4); 0 for one PUT
 
-  // A checked file as the Worker hands it to the shoot's ledger (written as text), and read back there.
-  json to_json() const;
+  // A checked file as the Worker hands it to the shoot's ledger (written as text), and read back there by a
+  // pull reader positioned at the file (another kind of value reads as an empty file).
   void write(JsonWriter& out) const;
-  static FileRequest from_json(const json& item);
-  // The same from a pull reader positioned at the file (another kind of value reads as an empty file).
   static FileRequest read(JsonReader& reader);
 };
 
